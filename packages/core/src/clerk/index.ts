@@ -1,0 +1,20 @@
+import * as Customer from "../customer/index.js";
+import { profileOf, type ClerkEvent } from "./events.js";
+
+export * from "./events.js";
+export * from "./webhook.js";
+
+export type ApplyOutcome = Customer.ProfileOutcome | "deleted";
+
+/** Applies one verified Clerk event to the customer record. */
+export async function applyEvent(event: ClerkEvent): Promise<ApplyOutcome> {
+  if (event.type === "user.deleted") {
+    await Customer.markDeleted(event.data.id);
+    return "deleted";
+  }
+  const result = await Customer.applyProfile(event.data.id, {
+    profile: profileOf(event.data),
+    clerkUpdatedAt: event.data.updated_at,
+  });
+  return result.outcome;
+}

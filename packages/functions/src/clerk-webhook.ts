@@ -1,0 +1,103 @@
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from "aws-lambda";
+import { verifyDelivery } from "@app/core/clerk";
+import { ConfigError } from "@app/core/errors";
+import { createLogger } from "@app/core/log";
+import * as Queue from "@app/core/queue";
+import { webhookConfig, type WebhookConfig } from "./config.js";
+
+const logger = createLogger("clerk-webhook");
+
+type Answer = {
+  status: number;
+  reason: string;
+  eventId?: string;
+  type?: string;
+  detail?: string;
+};
+
+/**
+ * Verifies a Clerk (Svix) delivery and enqueues it. Answers 2xx only once
+ * a supported event is durably queued, and 5xx whenever it could not be,
+ * so that Svix retries.
+ */
+export function createHandler(load: () => WebhookConfig) {
+  const setup = loadOnce(load);
+  return async (
+    event: APIGatewayProxyEventV2,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const answer = await receive(event, setup);
+    return respond(answer);
+  };
+}
+
+async function receive(
+  event: APIGatewayProxyEventV2,
+  setup: WebhookConfig | ConfigError,
+): Promise<Answer> {
+  if (setup instanceof ConfigError) {
+    return {
+      status: 500,
+      reason: "secret-misconfigured",
+      detail: setup.message,
+    };
+  }
+  const body = Buffer.from(
+    event.body ?? "",
+    event.isBase64Encoded ? "base64" : "utf8",
+  );
+  const verdict = verifyDelivery(setup.verifier, {
+    headers: event.headers ?? {},
+    body,
+  });
+  if (verdict.kind === "rejected") return verdict;
+  if (verdict.kind === "ignored") {
+    return { ...verdict, status: 200, reason: "type-not-handled" };
+  }
+  const { eventId, event: clerkEvent } = verdict;
+  try {
+    await Queue.send(setup.queueUrl, {
+      version: 1,
+      source: "clerk",
+      eventId,
+      type: clerkEvent.type,
+      receivedAt: new Date().toISOString(),
+      payload: clerkEvent,
+    });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : "unknown";
+    return { status: 500, reason: "enqueue-failed", eventId, detail };
+  }
+  return { status: 200, reason: "enqueued", eventId, type: clerkEvent.type };
+}
+
+function respond(answer: Answer): APIGatewayProxyStructuredResultV2 {
+  const { status, reason, eventId, type, detail } = answer;
+  const fields = { status, reason, svixId: eventId, type, detail };
+  if (status >= 500) logger.error("webhook answered", fields);
+  else if (status >= 400) logger.warn("webhook answered", fields);
+  else logger.info("webhook answered", fields);
+  const body = status < 300 ? { received: true, reason } : { error: reason };
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * A bad secret is found when the function starts, but reported on every
+ * request as a 500: Svix then keeps retrying until the secret is fixed.
+ */
+function loadOnce(load: () => WebhookConfig): WebhookConfig | ConfigError {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
+export const handler = createHandler(() => webhookConfig());

@@ -1,0 +1,34 @@
+import { customersTable, readEnv } from "@app/core/config";
+import { createVerifier } from "@app/core/clerk";
+import { Config } from "sst/node/config";
+import { z } from "zod";
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Deployed, SST binds the Config.Secret and resolves it from SSM while the
+ * function starts; offline and in tests the plain variable is used.
+ */
+function boundSecret(name: string): string | undefined {
+  try {
+    return (Config as unknown as Record<string, string>)[name];
+  } catch {
+    return undefined;
+  }
+}
+
+export function webhookConfig(env: Env = process.env) {
+  const { PROVISION_QUEUE_URL } = readEnv(
+    { PROVISION_QUEUE_URL: z.url() },
+    env,
+  );
+  const secret =
+    env.CLERK_WEBHOOK_SECRET ?? boundSecret("CLERK_WEBHOOK_SECRET");
+  return { queueUrl: PROVISION_QUEUE_URL, verifier: createVerifier(secret) };
+}
+
+export type WebhookConfig = ReturnType<typeof webhookConfig>;
+
+export function consumerConfig(env: Env = process.env) {
+  return { customersTable: customersTable(env) };
+}

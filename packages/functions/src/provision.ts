@@ -1,0 +1,53 @@
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+} from "@aws-lambda-powertools/batch";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { isPermanent } from "@app/core/errors";
+import { createLogger } from "@app/core/log";
+import { processMessage } from "@app/core/provision";
+import { consumerConfig } from "./config.js";
+
+const logger = createLogger("provision");
+const processor = new BatchProcessor(EventType.SQS);
+
+/**
+ * Applies each message on its own: a failed one is reported back to SQS
+ * and retried (then parked in the DLQ), its neighbours are not.
+ */
+export function createHandler(check: () => unknown) {
+  check();
+  return (event: SQSEvent, context?: Context) =>
+    processPartialResponse(event, handleRecord, processor, {
+      context,
+      // A fully failed batch is reported item by item like any other, so
+      // the event source mapping and the local poller see the same shape.
+      throwOnFullBatchFailure: false,
+    });
+}
+
+async function handleRecord(record: SQSRecord) {
+  const ids = {
+    messageId: record.messageId,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount),
+  };
+  try {
+    const processed = await processMessage(record.body);
+    logger.info("message applied", { ...ids, ...processed });
+  } catch (error) {
+    const permanent = isPermanent(error);
+    const fields = {
+      ...ids,
+      failure: permanent ? "permanent" : "transient",
+      error: error instanceof Error ? error.name : "Unknown",
+      reason: error instanceof Error ? error.message : String(error),
+      data: (error as { data?: unknown }).data,
+    };
+    if (permanent) logger.error("message failed", fields);
+    else logger.warn("message failed", fields);
+    throw error;
+  }
+}
+
+export const handler = createHandler(() => consumerConfig());

@@ -1,0 +1,52 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readEnv, TableName } from "@app/core/config";
+import { z } from "zod";
+
+/** The repository root, where `.env` and `.local/` live. */
+export const rootDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../..",
+);
+
+/**
+ * The documented development signing secret (24 bytes, base64). It only
+ * signs deliveries to the offline stack; never use it for a real endpoint.
+ */
+export const devWebhookSecret = "whsec_bG9jYWwtZGV2LXNpZ25pbmctc2VjcmV0";
+
+const Port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * The fixed local contract: ports, names and the signing secret, from the
+ * environment or `.env`, with the documented defaults.
+ */
+export function localConfig(env = loadDotEnv()) {
+  const parsed = readEnv(
+    {
+      API_PORT: Port.default(3001),
+      DYNAMODB_PORT: Port.default(8000),
+      SQS_PORT: Port.default(9324),
+      CUSTOMERS_TABLE: TableName.default("customers"),
+      CLERK_WEBHOOK_SECRET: z.string().default(devWebhookSecret),
+    },
+    env,
+  );
+  return {
+    apiPort: parsed.API_PORT,
+    dynamoPort: parsed.DYNAMODB_PORT,
+    sqsPort: parsed.SQS_PORT,
+    customersTable: parsed.CUSTOMERS_TABLE,
+    webhookSecret: parsed.CLERK_WEBHOOK_SECRET,
+    dataDir: join(rootDir, ".local", "dynamodb"),
+  };
+}
+
+export type LocalConfig = ReturnType<typeof localConfig>;
+
+function loadDotEnv() {
+  const file = join(rootDir, ".env");
+  if (existsSync(file)) process.loadEnvFile(file);
+  return process.env;
+}

@@ -1,0 +1,27 @@
+import * as Customer from "@app/core/customer";
+import { localConfig } from "./config.js";
+
+/** Prints the stored record for one user id from the offline stack. */
+async function main() {
+  const userId = process.argv[2];
+  if (!userId) throw new Error("usage: npm run customer -- <userId>");
+  const config = localConfig();
+  Object.assign(process.env, {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${config.dynamoPort}`,
+    CUSTOMERS_TABLE: config.customersTable,
+  });
+  const customer = await Customer.find(userId);
+  if (!customer) {
+    console.error(`no customer ${userId}`);
+    process.exit(1);
+  }
+  console.log(JSON.stringify(customer, null, 2));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

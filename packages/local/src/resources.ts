@@ -1,0 +1,93 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { CustomersTable, ProvisionQueue } from "@app/core/settings";
+
+const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+const region = "us-east-1";
+
+/** Creates the customers table, keyed as the deployed one, if missing. */
+export async function ensureTable(endpoint: string, name: string) {
+  const client = new DynamoDBClient({ endpoint, region, credentials });
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: CustomersTable.partitionKey, AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: CustomersTable.partitionKey, KeyType: "HASH" },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await client.send(new DescribeTableCommand({ TableName: name }));
+  client.destroy();
+}
+
+export type QueueUrls = {
+  queueUrl: string;
+  deadLetterUrl: string;
+  deadLetterArn: string;
+};
+
+/**
+ * Creates the provision queue and its DLQ with the deployed settings.
+ * CreateQueue is idempotent for identical attributes.
+ */
+export async function ensureQueues(
+  endpoint: string,
+  names: { queue: string; deadLetter: string } = {
+    queue: ProvisionQueue.name,
+    deadLetter: ProvisionQueue.deadLetterName,
+  },
+  visibilityTimeoutSeconds: number = ProvisionQueue.visibilityTimeoutSeconds,
+): Promise<QueueUrls> {
+  const client = new SQSClient({ endpoint, region, credentials });
+  const day = 24 * 60 * 60;
+  const dlq = await client.send(
+    new CreateQueueCommand({
+      QueueName: names.deadLetter,
+      Attributes: {
+        MessageRetentionPeriod: String(
+          ProvisionQueue.deadLetterRetentionDays * day,
+        ),
+      },
+    }),
+  );
+  const deadLetterUrl = dlq.QueueUrl!;
+  const attributes = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: deadLetterUrl,
+      AttributeNames: ["QueueArn"],
+    }),
+  );
+  const deadLetterArn = attributes.Attributes!.QueueArn!;
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: names.queue,
+      Attributes: {
+        MessageRetentionPeriod: String(ProvisionQueue.retentionDays * day),
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: deadLetterArn,
+          maxReceiveCount: ProvisionQueue.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  client.destroy();
+  return { queueUrl: queue.QueueUrl!, deadLetterUrl, deadLetterArn };
+}

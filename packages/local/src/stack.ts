@@ -1,0 +1,105 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { CustomersTable, ProvisionQueue } from "@app/core/settings";
+import { startApi, type LocalApi } from "./api.js";
+import type { LocalConfig } from "./config.js";
+import { startDynamoDb, type LocalDynamo } from "./dynamodb.js";
+import { startPoller, type Poller } from "./poller.js";
+import { ensureQueues, ensureTable, type QueueUrls } from "./resources.js";
+import { startSqs, type LocalSqs } from "./sqs.js";
+
+export type LocalStack = {
+  apiUrl: string;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  queues: QueueUrls;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts everything the deployed pipeline has, on this machine: DynamoDB
+ * Local, the SQS server, the real webhook handler behind a local HTTP
+ * front and the real consumer behind a poller.
+ */
+export async function startStack(
+  config: LocalConfig,
+  options: { inMemory: boolean; visibilityTimeoutSeconds?: number },
+): Promise<LocalStack> {
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopPart of stoppers.reverse()) await stopPart();
+  };
+  try {
+    const dynamo: LocalDynamo = await startDynamoDb({
+      port: config.dynamoPort,
+      dataDir: options.inMemory ? undefined : config.dataDir,
+    });
+    stoppers.push(dynamo.stop);
+    const sqs: LocalSqs = await startSqs({ port: config.sqsPort });
+    stoppers.push(sqs.stop);
+    await ensureTable(dynamo.endpoint, config.customersTable);
+    const queues = await ensureQueues(sqs.endpoint);
+    useLocalEndpoints(config, dynamo.endpoint, sqs.endpoint, queues);
+
+    // Imported only now: the handlers read their settings when loaded.
+    const webhook = await import("@app/functions/clerk-webhook");
+    const provision = await import("@app/functions/provision");
+    const sqsClient = new SQSClient({});
+    const poller: Poller = startPoller({
+      client: sqsClient,
+      queueUrl: queues.queueUrl,
+      handler: (event) => provision.handler(event),
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      onError: (error) => console.error("poller error", String(error)),
+    });
+    stoppers.push(async () => {
+      await poller.stop();
+      sqsClient.destroy();
+    });
+    const api: LocalApi = await startApi({
+      port: config.apiPort,
+      routes: { "POST /webhooks/clerk": webhook.handler },
+      health: async () => ({
+        dynamodb: dynamo.process.exitCode === null ? "ok" : "down",
+        sqs: "ok",
+        consumer: poller.running ? "ok" : "down",
+      }),
+    });
+    stoppers.push(api.stop);
+    return {
+      apiUrl: api.url,
+      dynamoEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      queues,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Points the ordinary AWS SDK clients of this process at the local
+ * services; the handlers use them without knowing they are local.
+ */
+function useLocalEndpoints(
+  config: LocalConfig,
+  dynamoEndpoint: string,
+  sqsEndpoint: string,
+  queues: QueueUrls,
+) {
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  Object.assign(process.env, {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    CUSTOMERS_TABLE: config.customersTable,
+    PROVISION_QUEUE_URL: queues.queueUrl,
+    CLERK_WEBHOOK_SECRET: config.webhookSecret,
+  });
+}
+
+export { CustomersTable, ProvisionQueue };

@@ -1,0 +1,55 @@
+import { parseArgs } from "node:util";
+import { ConfigError } from "@app/core/errors";
+import { devWebhookSecret, localConfig } from "./config.js";
+import { JavaMissingError } from "./dynamodb.js";
+import { startStack } from "./stack.js";
+
+const usage = "usage: npm start [-- --in-memory] [--no-site]";
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      "in-memory": { type: "boolean", default: false },
+      "no-site": { type: "boolean", default: false },
+    },
+  });
+  const config = localConfig();
+  const stack = await startStack(config, { inMemory: values["in-memory"] });
+  const secretNote =
+    config.webhookSecret === devWebhookSecret ? " (dev default)" : "";
+  console.log(
+    [
+      "offline stack ready",
+      `  webhook   POST ${stack.apiUrl}/webhooks/clerk`,
+      `  health    GET  ${stack.apiUrl}/health`,
+      `  dynamodb  ${stack.dynamoEndpoint}  table ${config.customersTable}` +
+        (values["in-memory"] ? ", in memory" : `, data in ${config.dataDir}`),
+      `  sqs       ${stack.sqsEndpoint}  queues provision, provision-dlq`,
+      `  secret    CLERK_WEBHOOK_SECRET=${config.webhookSecret}${secretNote}`,
+      "try: npm run send -- clerk " +
+        "../shared/fixtures/clerk/user-created.docs.json",
+      "Ctrl-C stops everything.",
+    ].join("\n"),
+  );
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+    console.log("offline stack stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((error) => {
+  if (error instanceof JavaMissingError || error instanceof ConfigError) {
+    console.error(error.message);
+  } else if (error instanceof TypeError && "code" in error) {
+    console.error(`${error.message}\n${usage}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import type { SSTConfig } from "sst";
+import { Api } from "./stacks/api.js";
+import { configureApp } from "./stacks/defaults.js";
+import { Provisioning } from "./stacks/provisioning.js";
+import { Secrets } from "./stacks/secrets.js";
+import { Storage } from "./stacks/storage.js";
+
+export default {
+  config() {
+    return { name: "signup-provisioning", region: "us-east-1" };
+  },
+  stacks(app) {
+    configureApp(app);
+    app.stack(Secrets).stack(Storage).stack(Provisioning).stack(Api);
+  },
+} satisfies SSTConfig;

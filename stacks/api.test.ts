@@ -1,0 +1,80 @@
+import type { Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Api } from "./api.js";
+import { Provisioning } from "./provisioning.js";
+import {
+  environment,
+  handlers,
+  imported,
+  logicalId,
+  synth,
+  type Handler,
+} from "./test-helpers.js";
+
+let template: Template;
+let provisioning: Template;
+let webhook: Handler;
+let queue: string;
+
+beforeAll(async () => {
+  const app = await synth("test");
+  template = app.template(Api);
+  provisioning = app.template(Provisioning);
+  webhook = handlers(app).webhook;
+  queue = logicalId(app.exports(Provisioning).queue.cdk.queue);
+});
+
+function only(type: string): { id: string; props: Record<string, any> } {
+  const found = Object.entries(template.findResources(type));
+  expect(found).toHaveLength(1);
+  const [id, resource] = found[0] ?? [];
+  return { id: String(id), props: resource?.Properties ?? {} };
+}
+
+describe("the HTTP API", () => {
+  it("has one route, POST /webhooks/clerk, to the webhook function", () => {
+    const route = only("AWS::ApiGatewayV2::Route");
+    const integration = only("AWS::ApiGatewayV2::Integration");
+    expect(route.props.RouteKey).toBe("POST /webhooks/clerk");
+    expect(route.props.Target).toEqual({
+      "Fn::Join": ["", ["integrations/", { Ref: integration.id }]],
+    });
+    expect(integration.props.IntegrationUri).toEqual({
+      "Fn::GetAtt": [webhook.id, "Arn"],
+    });
+  });
+
+  it("throttles every route of its default stage", () => {
+    const stage = only("AWS::ApiGatewayV2::Stage");
+    expect(stage.props.StageName).toBe("$default");
+    expect(stage.props.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
+    });
+  });
+
+  it("allows no cross-origin browser calls", () => {
+    expect(only("AWS::ApiGatewayV2::Api").props.CorsConfiguration)
+      .toBeUndefined();
+  });
+
+  it("outputs the API URL and the Clerk webhook URL", () => {
+    const endpoint = {
+      "Fn::GetAtt": [only("AWS::ApiGatewayV2::Api").id, "ApiEndpoint"],
+    };
+    template.hasOutput("ApiUrl", { Value: endpoint });
+    template.hasOutput("ClerkWebhookUrl", {
+      Value: { "Fn::Join": ["", [endpoint, "/webhooks/clerk"]] },
+    });
+  });
+});
+
+describe("the Clerk webhook function", () => {
+  it("is told the provision queue's URL and its Powertools name", () => {
+    const env = environment(webhook);
+    expect(imported(provisioning, env.PROVISION_QUEUE_URL)).toEqual({
+      Ref: queue,
+    });
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe("clerk-webhook");
+  });
+});

@@ -1,0 +1,59 @@
+import { Duration } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Queue, use, type StackContext } from "sst/constructs";
+import { ProvisionQueue } from "../packages/core/src/settings/index.js";
+import { Storage } from "./storage.js";
+
+export function Provisioning({ stack }: StackContext) {
+  const { table } = use(Storage);
+  const dlq = new Queue(stack, ProvisionQueue.deadLetterName, {
+    cdk: {
+      queue: {
+        retentionPeriod: Duration.days(ProvisionQueue.deadLetterRetentionDays),
+      },
+    },
+  });
+  const queue = new Queue(stack, ProvisionQueue.name, {
+    cdk: {
+      queue: {
+        retentionPeriod: Duration.days(ProvisionQueue.retentionDays),
+        visibilityTimeout: Duration.seconds(
+          ProvisionQueue.visibilityTimeoutSeconds,
+        ),
+        deadLetterQueue: {
+          queue: dlq.cdk.queue,
+          maxReceiveCount: ProvisionQueue.maxReceiveCount,
+        },
+      },
+    },
+    consumer: {
+      function: {
+        handler: "packages/functions/src/provision.handler",
+        timeout: ProvisionQueue.consumerTimeoutSeconds,
+        environment: {
+          CUSTOMERS_TABLE: table.tableName,
+          POWERTOOLS_SERVICE_NAME: "provision",
+          POWERTOOLS_LOG_LEVEL: "INFO",
+        },
+        // SST bind would grant dynamodb:* on the table.
+        permissions: [
+          new PolicyStatement({
+            actions: [
+              "dynamodb:GetItem",
+              "dynamodb:PutItem",
+              "dynamodb:UpdateItem",
+            ],
+            resources: [table.tableArn],
+          }),
+        ],
+      },
+      cdk: {
+        eventSource: {
+          batchSize: ProvisionQueue.batchSize,
+          reportBatchItemFailures: true,
+        },
+      },
+    },
+  });
+  return { queue, dlq };
+}

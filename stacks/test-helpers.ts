@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CfnElement, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import { App, getStack, use } from "sst/constructs";
+import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
+import { initProject, useProject } from "sst/project.js";
+import config from "../sst.config.js";
+import { Api, clerkWebhookPath } from "./api.js";
+import { Provisioning } from "./provisioning.js";
+import { Secrets } from "./secrets.js";
+import { Storage } from "./storage.js";
+
+type AnyStack = FunctionalStack<unknown>;
+const stacks: AnyStack[] = [Secrets, Storage, Provisioning, Api];
+
+export interface Synth {
+  app: App;
+  template(stack: AnyStack): Template;
+  exports<T>(stack: FunctionalStack<T>): T;
+}
+
+let outDir: string | undefined;
+
+/** Builds the app as sst.config.ts does; `bundle` runs the deploy build. */
+export async function synth(stage: string, bundle = false): Promise<Synth> {
+  await initProject({ stage });
+  const project = useProject();
+  // App deletes and rewrites <out>/types on construction, so test files
+  // running in parallel forks would race on the repo's shared .sst folder.
+  project.paths.out = outDirectory();
+  project.paths.artifacts = join(project.paths.out, "artifacts");
+  const { name, region } = project.config;
+  const app = new App({ mode: "deploy", stage, name, region });
+  await config.stacks(app);
+  if (bundle) await app.finish();
+  // getStack and use read the latest app, so capture both before the next.
+  const templates = new Map<AnyStack, Template>();
+  const outputs = new Map<AnyStack, unknown>();
+  for (const stack of stacks) {
+    templates.set(stack, Template.fromStack(getStack(stack)));
+    outputs.set(stack, use(stack));
+  }
+  return {
+    app,
+    template: (stack) => found(templates.get(stack), `stack ${stack.name}`),
+    exports: <T>(stack: FunctionalStack<T>) =>
+      found(outputs.get(stack), `stack ${stack.name}`) as T,
+  };
+}
+
+function outDirectory(): string {
+  if (outDir) return outDir;
+  const dir = mkdtempSync(join(tmpdir(), "sst-stacks-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  outDir = dir;
+  return dir;
+}
+
+function found<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`${name} is not in the app`);
+  return value;
+}
+
+export interface Handler {
+  template: Template;
+  id: string;
+}
+
+/** The provision consumer and the Clerk webhook, found via their stacks. */
+export function handlers(app: Synth): Record<"consumer" | "webhook", Handler> {
+  const { consumerFunction } = app.exports(Provisioning).queue;
+  const route = `POST ${clerkWebhookPath}`;
+  const webhook = app.exports(Api).api.getFunction(route);
+  return {
+    consumer: {
+      template: app.template(Provisioning),
+      id: logicalId(found(consumerFunction, "the queue consumer")),
+    },
+    webhook: {
+      template: app.template(Api),
+      id: logicalId(found(webhook, route)),
+    },
+  };
+}
+
+export function logicalId(construct: IConstruct): string {
+  const cfn = construct.node.defaultChild;
+  if (!(cfn instanceof CfnElement)) {
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  }
+  return Stack.of(cfn).getLogicalId(cfn);
+}
+
+/** What an Fn::ImportValue refers to, looked up in the exporting stack. */
+export function imported(exporter: Template, value: unknown): unknown {
+  const name = (value as { "Fn::ImportValue"?: unknown })["Fn::ImportValue"];
+  if (typeof name !== "string") throw new Error("not an Fn::ImportValue");
+  const outputs = Object.values(exporter.toJSON().Outputs ?? {}) as Output[];
+  const output = outputs.find((o) => o.Export?.Name === name);
+  if (!output) throw new Error(`no export named ${name}`);
+  return output.Value;
+}
+
+/** A function's environment variables as written in its template. */
+export function environment(fn: Handler): Record<string, unknown> {
+  const resource = fn.template.toJSON().Resources[fn.id];
+  return resource?.Properties?.Environment?.Variables ?? {};
+}
+
+interface Output {
+  Value: unknown;
+  Export?: { Name?: unknown };
+}
