@@ -82,6 +82,7 @@ export async function useLocalAws(
           QueueUrl: url,
           MaxNumberOfMessages: 10,
           WaitTimeSeconds: 0,
+          AttributeNames: ["All"],
           MessageSystemAttributeNames: ["All"],
         }),
       );

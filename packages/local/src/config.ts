@@ -30,6 +30,7 @@ export function localConfig(env = loadDotEnv()) {
       SQS_PORT: Port.default(9324),
       CUSTOMERS_TABLE: TableName.default("customers"),
       CLERK_WEBHOOK_SECRET: z.string().default(devWebhookSecret),
+      LOCAL_DATA_DIR: z.string().default(join(rootDir, ".local", "dynamodb")),
     },
     env,
   );
@@ -39,7 +40,7 @@ export function localConfig(env = loadDotEnv()) {
     sqsPort: parsed.SQS_PORT,
     customersTable: parsed.CUSTOMERS_TABLE,
     webhookSecret: parsed.CLERK_WEBHOOK_SECRET,
-    dataDir: join(rootDir, ".local", "dynamodb"),
+    dataDir: parsed.LOCAL_DATA_DIR,
   };
 }
 

@@ -80,6 +80,9 @@ async function receive(
       MaxNumberOfMessages: options.batchSize ?? ProvisionQueue.batchSize,
       VisibilityTimeout: options.visibilityTimeoutSeconds,
       WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+      // AttributeNames is deprecated but still honoured by SQS, and it is
+      // the only spelling the local SQS server reads.
+      AttributeNames: ["All"],
       MessageSystemAttributeNames: ["All"],
       MessageAttributeNames: ["All"],
     }),
