@@ -4,7 +4,7 @@ import {
   processPartialResponse,
 } from "@aws-lambda-powertools/batch";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { isPermanent } from "@app/core/errors";
+import { isPermanent, UnavailableError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { processMessage } from "@app/core/provision";
 import { consumerConfig } from "./config.js";
@@ -44,8 +44,13 @@ async function handleRecord(record: SQSRecord) {
       reason: error instanceof Error ? error.message : String(error),
       data: (error as { data?: unknown }).data,
     };
-    if (permanent) logger.error("message failed", fields);
-    else logger.warn("message failed", fields);
+    // A transient storage failure is expected now and then and is retried;
+    // a permanent failure or an unknown error needs a person.
+    if (error instanceof UnavailableError) {
+      logger.warn("message failed", fields);
+    } else {
+      logger.error("message failed", fields);
+    }
     throw error;
   }
 }
