@@ -6,7 +6,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rootDir } from "../src/config.js";
 import { freePort } from "../../../test/support/ports.js";
-import { fixturesDir } from "../../../test/support/fixtures.js";
+import {
+  emailPattern,
+  fixturesDir,
+} from "../../../test/support/fixtures.js";
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
@@ -108,7 +111,10 @@ describe("npm start", () => {
     } finally {
       await interrupt(first.child);
     }
-    expect(first.output.join("")).toContain("offline stack stopped");
+    const stackOutput = first.output.join("");
+    expect(stackOutput).toContain("offline stack stopped");
+    expect(stackOutput).toContain('"message":"message applied"');
+    expect(stackOutput.match(emailPattern)).toBeNull();
     expect(await portIsClosed(env.DYNAMODB_PORT!)).toBe(true);
     expect(await portIsClosed(env.API_PORT!)).toBe(true);
 
