@@ -1,5 +1,5 @@
 import type { Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api } from "./api.js";
 import { Provisioning } from "./provisioning.js";
 import {
@@ -9,22 +9,26 @@ import {
   logicalId,
   synth,
   type Handler,
+  type Synth,
 } from "./test-helpers.js";
 
+let app: Synth;
 let template: Template;
 let provisioning: Template;
 let webhook: Handler;
 let queue: string;
 
 beforeAll(async () => {
-  const app = await synth("test");
+  app = await synth("test");
   template = app.template(Api);
   provisioning = app.template(Provisioning);
   webhook = handlers(app).webhook;
   queue = logicalId(app.exports(Provisioning).queue.cdk.queue);
 });
 
-function only(type: string): { id: string; props: Record<string, any> } {
+afterAll(() => app.dispose());
+
+function only(type: string): { id: string; props: Record<string, unknown> } {
   const found = Object.entries(template.findResources(type));
   expect(found).toHaveLength(1);
   const [id, resource] = found[0] ?? [];

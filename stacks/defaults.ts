@@ -2,7 +2,8 @@ import type { App } from "sst/constructs";
 
 export function configureApp(app: App): void {
   app.setDefaultFunctionProps({
-    runtime: "nodejs20.x",
+    // Node 20 is past its end of life; the handlers are plain ES2022.
+    runtime: "nodejs22.x",
     architecture: "arm_64",
     // Active tracing makes CDK grant xray:PutTraceSegments and
     // xray:PutTelemetryRecords on "*" to every role, and no handler here

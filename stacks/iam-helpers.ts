@@ -17,8 +17,8 @@ interface PolicyDocument {
 
 interface RawStatement {
   Effect: string;
-  Action: string | string[];
-  Resource: unknown;
+  Action?: string | string[];
+  Resource?: unknown;
 }
 
 /** Every statement in the inline and attached policies of a function role. */
@@ -42,7 +42,7 @@ export function actionsOf(statements: Statement[]): string[] {
   return [...new Set(statements.flatMap((s) => s.actions))].sort();
 }
 
-/** The role's managed policy ARNs, with `${Ref}` for references. */
+/** The ARNs of the managed policies on a function's role. */
 export function managedPolicies(template: Template, fnId: string): string[] {
   const resources = template.toJSON().Resources as Record<string, Resource>;
   const role = resources[roleOf(resources[fnId], fnId)];
@@ -50,7 +50,8 @@ export function managedPolicies(template: Template, fnId: string): string[] {
   return arns.map(text);
 }
 
-function text(value: unknown): string {
+/** A string or an Fn::Join of strings and refs, as `${Ref}` text. */
+export function text(value: unknown): string {
   if (typeof value === "string") return value;
   const v = value as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
   if (v.Ref) return `\${${v.Ref}}`;
@@ -73,6 +74,9 @@ function attachedTo(policy: Resource, role: string): boolean {
 }
 
 function normalise(s: RawStatement): Statement {
+  if (s.Action === undefined || s.Resource === undefined) {
+    throw new Error(`unsupported statement ${JSON.stringify(s)}`);
+  }
   return {
     effect: s.Effect,
     actions: [s.Action].flat(),

@@ -1,5 +1,5 @@
 import type { Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Provisioning } from "./provisioning.js";
 import { Storage } from "./storage.js";
 import {
@@ -9,8 +9,10 @@ import {
   logicalId,
   synth,
   type Handler,
+  type Synth,
 } from "./test-helpers.js";
 
+let app: Synth;
 let template: Template;
 let storage: Template;
 let consumer: Handler;
@@ -19,7 +21,7 @@ let dlq: string;
 let table: string;
 
 beforeAll(async () => {
-  const app = await synth("test");
+  app = await synth("test");
   const provisioning = app.exports(Provisioning);
   template = app.template(Provisioning);
   storage = app.template(Storage);
@@ -28,6 +30,8 @@ beforeAll(async () => {
   dlq = logicalId(provisioning.dlq.cdk.queue);
   table = logicalId(app.exports(Storage).table.cdk.table);
 });
+
+afterAll(() => app.dispose());
 
 function properties(id: string): Record<string, unknown> {
   return template.toJSON().Resources[id]?.Properties ?? {};

@@ -1,19 +1,28 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Storage } from "./storage.js";
-import { synth } from "./test-helpers.js";
+import { synth, type Synth } from "./test-helpers.js";
 
 const table = "AWS::DynamoDB::Table";
+let testApp: Synth;
+let prodApp: Synth;
 let test: Template;
 let prod: Template;
 
 beforeAll(async () => {
-  test = (await synth("test")).template(Storage);
-  prod = (await synth("prod")).template(Storage);
+  testApp = await synth("test");
+  prodApp = await synth("prod");
+  test = testApp.template(Storage);
+  prod = prodApp.template(Storage);
+});
+
+afterAll(() => {
+  testApp.dispose();
+  prodApp.dispose();
 });
 
 describe("the customers table", () => {
-  it("is the stage's only table, named after the customers setting", () => {
+  it("is the stack's one table, named <stage>-<app>-customers", () => {
     test.resourceCountIs(table, 1);
     test.hasResourceProperties(table, {
       TableName: "test-signup-provisioning-customers",

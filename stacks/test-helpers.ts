@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CfnElement, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
-import { App, getStack, use } from "sst/constructs";
+import { App, getStack, Stack as SstStack, use } from "sst/constructs";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
 import { initProject, useProject } from "sst/project.js";
 import config from "../sst.config.js";
@@ -14,15 +14,16 @@ import { Secrets } from "./secrets.js";
 import { Storage } from "./storage.js";
 
 type AnyStack = FunctionalStack<unknown>;
-const stacks: AnyStack[] = [Secrets, Storage, Provisioning, Api];
+const named: AnyStack[] = [Secrets, Storage, Provisioning, Api];
 
 export interface Synth {
-  app: App;
+  /** Every stack in the app, including any not named above. */
+  stacks: SstStack[];
   template(stack: AnyStack): Template;
   exports<T>(stack: FunctionalStack<T>): T;
+  /** Removes the temporary folder SST wrote types and bundles to. */
+  dispose(): void;
 }
-
-let outDir: string | undefined;
 
 /** Builds the app as sst.config.ts does; `bundle` runs the deploy build. */
 export async function synth(stage: string, bundle = false): Promise<Synth> {
@@ -30,8 +31,9 @@ export async function synth(stage: string, bundle = false): Promise<Synth> {
   const project = useProject();
   // App deletes and rewrites <out>/types on construction, so test files
   // running in parallel forks would race on the repo's shared .sst folder.
-  project.paths.out = outDirectory();
-  project.paths.artifacts = join(project.paths.out, "artifacts");
+  const out = mkdtempSync(join(tmpdir(), "sst-stacks-"));
+  project.paths.out = out;
+  project.paths.artifacts = join(out, "artifacts");
   const { name, region } = project.config;
   const app = new App({ mode: "deploy", stage, name, region });
   await config.stacks(app);
@@ -39,24 +41,17 @@ export async function synth(stage: string, bundle = false): Promise<Synth> {
   // getStack and use read the latest app, so capture both before the next.
   const templates = new Map<AnyStack, Template>();
   const outputs = new Map<AnyStack, unknown>();
-  for (const stack of stacks) {
+  for (const stack of named) {
     templates.set(stack, Template.fromStack(getStack(stack)));
     outputs.set(stack, use(stack));
   }
   return {
-    app,
+    stacks: app.node.children.filter((c) => c instanceof SstStack),
     template: (stack) => found(templates.get(stack), `stack ${stack.name}`),
     exports: <T>(stack: FunctionalStack<T>) =>
       found(outputs.get(stack), `stack ${stack.name}`) as T,
+    dispose: () => rmSync(out, { recursive: true, force: true }),
   };
-}
-
-function outDirectory(): string {
-  if (outDir) return outDir;
-  const dir = mkdtempSync(join(tmpdir(), "sst-stacks-"));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  outDir = dir;
-  return dir;
 }
 
 function found<T>(value: T | undefined, name: string): T {

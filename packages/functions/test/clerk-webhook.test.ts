@@ -1,5 +1,3 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { Webhook } from "svix";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHandler } from "../src/clerk-webhook.js";
 import { webhookConfig } from "../src/config.js";
@@ -9,11 +7,11 @@ import {
   fixtureText,
 } from "../../../test/support/fixtures.js";
 import { clearLogs, logLines } from "../../../test/support/logs.js";
+import { signedClerkRequest } from "../../../test/support/webhook.js";
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 let aws: TestAws;
 let handler: ReturnType<typeof createHandler>;
-let sequence = 0;
 
 beforeAll(async () => {
   aws = await useLocalAws();
@@ -42,26 +40,8 @@ async function drainQueue() {
 function request(
   body: string,
   options: { base64?: boolean; headers?: Record<string, string> } = {},
-): APIGatewayProxyEventV2 {
-  sequence += 1;
-  const id = `msg_webhook_${sequence}`;
-  const now = new Date();
-  return {
-    version: "2.0",
-    routeKey: "POST /webhooks/clerk",
-    rawPath: "/webhooks/clerk",
-    rawQueryString: "",
-    headers: {
-      "content-type": "application/json",
-      "svix-id": id,
-      "svix-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "svix-signature": new Webhook(secret).sign(id, now, body),
-      ...options.headers,
-    },
-    requestContext: {} as APIGatewayProxyEventV2["requestContext"],
-    body: options.base64 ? Buffer.from(body).toString("base64") : body,
-    isBase64Encoded: options.base64 ?? false,
-  };
+) {
+  return signedClerkRequest(body, secret, options);
 }
 
 const supported = clerkFixtureFiles().filter((f) => f.includes("/user-"));

@@ -1,5 +1,3 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { Webhook } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Customer from "@app/core/customer";
 import { inject } from "vitest";
@@ -11,6 +9,7 @@ import {
   type TestAws,
 } from "../../../test/support/aws.js";
 import { fixtureText } from "../../../test/support/fixtures.js";
+import { signedClerkRequest } from "../../../test/support/webhook.js";
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const docsUser = "user_29w83sxmDNGwOuEthce5gg56FcC";
@@ -24,13 +23,13 @@ const deliveries = [
 
 let aws: TestAws;
 let poller: Poller;
-let webhook: (e: APIGatewayProxyEventV2) => Promise<{ statusCode?: number }>;
+let webhook: typeof import("../src/clerk-webhook.js").handler;
 
 beforeAll(async () => {
   aws = await useLocalAws({ visibilityTimeoutSeconds: 1 });
   process.env.CLERK_WEBHOOK_SECRET = secret;
   // The modules the Lambda runtime would load, configured by environment.
-  ({ handler: webhook } = (await import("../src/clerk-webhook.js")) as never);
+  ({ handler: webhook } = await import("../src/clerk-webhook.js"));
   const { handler: provision } = await import("../src/provision.js");
   poller = startPoller({
     client: aws.sqs,
@@ -44,22 +43,8 @@ afterAll(async () => {
   await poller.stop();
 });
 
-let sequence = 0;
 async function deliver(file: string) {
-  sequence += 1;
-  const body = fixtureText(file);
-  const id = `msg_pipeline_${sequence}`;
-  const now = new Date();
-  const response = await webhook({
-    headers: {
-      "content-type": "application/json",
-      "svix-id": id,
-      "svix-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "svix-signature": new Webhook(secret).sign(id, now, body),
-    },
-    body,
-    isBase64Encoded: false,
-  } as APIGatewayProxyEventV2);
+  const response = await webhook(signedClerkRequest(fixtureText(file), secret));
   expect(response.statusCode).toBe(200);
 }
 

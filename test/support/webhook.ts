@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { Webhook } from "svix";
+
+/**
+ * An API Gateway v2 event carrying `body` signed as Svix signs Clerk's
+ * deliveries, with a fresh delivery id unless one is given.
+ */
+export function signedClerkRequest(
+  body: string,
+  secret: string,
+  options: {
+    id?: string;
+    base64?: boolean;
+    headers?: Record<string, string>;
+  } = {},
+): APIGatewayProxyEventV2 {
+  const id = options.id ?? `msg_${randomBytes(10).toString("hex")}`;
+  const now = new Date();
+  return {
+    version: "2.0",
+    routeKey: "POST /webhooks/clerk",
+    rawPath: "/webhooks/clerk",
+    rawQueryString: "",
+    headers: {
+      "content-type": "application/json",
+      "svix-id": id,
+      "svix-timestamp": String(Math.floor(now.getTime() / 1000)),
+      "svix-signature": new Webhook(secret).sign(id, now, body),
+      ...options.headers,
+    },
+    requestContext: {} as APIGatewayProxyEventV2["requestContext"],
+    body: options.base64 ? Buffer.from(body).toString("base64") : body,
+    isBase64Encoded: options.base64 ?? false,
+  };
+}
