@@ -6,7 +6,7 @@ import { verifyDelivery } from "@app/core/clerk";
 import { ConfigError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import * as Queue from "@app/core/queue";
-import { webhookConfig, type WebhookConfig } from "./config.js";
+import { webhookConfig, type WebhookConfig } from "./config";
 
 const logger = createLogger("clerk-webhook");
 

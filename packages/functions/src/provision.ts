@@ -7,7 +7,7 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { isPermanent, UnavailableError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { processMessage } from "@app/core/provision";
-import { consumerConfig } from "./config.js";
+import { consumerConfig } from "./config";
 
 const logger = createLogger("provision");
 const processor = new BatchProcessor(EventType.SQS);

@@ -26,6 +26,7 @@ export function localConfig(env = loadDotEnv()) {
   const parsed = readEnv(
     {
       API_PORT: Port.default(3001),
+      WEB_PORT: Port.default(3000),
       DYNAMODB_PORT: Port.default(8000),
       SQS_PORT: Port.default(9324),
       CUSTOMERS_TABLE: TableName.default("customers"),
@@ -36,11 +37,14 @@ export function localConfig(env = loadDotEnv()) {
   );
   return {
     apiPort: parsed.API_PORT,
+    webPort: parsed.WEB_PORT,
     dynamoPort: parsed.DYNAMODB_PORT,
     sqsPort: parsed.SQS_PORT,
     customersTable: parsed.CUSTOMERS_TABLE,
     webhookSecret: parsed.CLERK_WEBHOOK_SECRET,
     dataDir: parsed.LOCAL_DATA_DIR,
+    /** The offline Clerk key and users, kept beside the customers. */
+    stateDir: dirname(parsed.LOCAL_DATA_DIR),
   };
 }
 

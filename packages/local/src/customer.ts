@@ -1,5 +1,5 @@
 import * as Customer from "@app/core/customer";
-import { localConfig } from "./config.js";
+import { localConfig } from "./config";
 
 /** Prints the stored record for one user id from the offline stack. */
 async function main() {

@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Webhook } from "svix";
-import { localConfig } from "./config.js";
+import { localConfig } from "./config";
+import { deliver, newDeliveryId } from "./deliver";
 
 const usage =
   "usage: npm run send -- clerk <file.json> [--times N] [--delay MS]";
@@ -31,23 +30,16 @@ async function main() {
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const payload = readFileSync(resolve(cwd, file), "utf8");
   const url = `http://127.0.0.1:${config.apiPort}/webhooks/clerk`;
-  const svixId = `msg_${randomBytes(12).toString("hex")}`;
-  const signer = new Webhook(config.webhookSecret);
+  const id = newDeliveryId();
   for (let attempt = 1; attempt <= times; attempt++) {
     if (attempt > 1 && delay > 0) await sleep(delay);
-    const now = new Date();
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "svix-id": svixId,
-        "svix-timestamp": String(Math.floor(now.getTime() / 1000)),
-        "svix-signature": signer.sign(svixId, now, payload),
-      },
+    const sent = await deliver({
+      url,
+      secret: config.webhookSecret,
       body: payload,
+      id,
     });
-    const text = await response.text();
-    console.log(`${svixId} #${attempt}: ${response.status} ${text}`);
+    console.log(`${id} #${attempt}: ${sent.status} ${sent.text}`);
   }
 }
 

@@ -1,14 +1,19 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { CustomersTable, ProvisionQueue } from "@app/core/settings";
-import { startApi, type LocalApi } from "./api.js";
-import type { LocalConfig } from "./config.js";
-import { startDynamoDb, type LocalDynamo } from "./dynamodb.js";
-import { startPoller, type Poller } from "./poller.js";
-import { ensureQueues, ensureTable, type QueueUrls } from "./resources.js";
-import { startSqs, type LocalSqs } from "./sqs.js";
+import { startApi, type LocalApi } from "./api";
+import type { LocalConfig } from "./config";
+import { startDynamoDb, type LocalDynamo } from "./dynamodb";
+import { startPoller, type Poller } from "./poller";
+import { ensureQueues, ensureTable, type QueueUrls } from "./resources";
+import { startSqs, type LocalSqs } from "./sqs";
+import { offlineClerk } from "./clerk-offline";
+import { startFront } from "./front";
+import { ensureSiteBuilt, startNext } from "./site";
+import { localUsers } from "./users";
 
 export type LocalStack = {
   apiUrl: string;
+  siteUrl?: string;
   dynamoEndpoint: string;
   sqsEndpoint: string;
   queues: QueueUrls;
@@ -22,7 +27,11 @@ export type LocalStack = {
  */
 export async function startStack(
   config: LocalConfig,
-  options: { inMemory: boolean; visibilityTimeoutSeconds?: number },
+  options: {
+    inMemory: boolean;
+    site: boolean;
+    visibilityTimeoutSeconds?: number;
+  },
 ): Promise<LocalStack> {
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -65,8 +74,12 @@ export async function startStack(
       }),
     });
     stoppers.push(api.stop);
+    const siteUrl = options.site
+      ? await startSite(config, options.inMemory, api.url, stoppers)
+      : undefined;
     return {
       apiUrl: api.url,
+      siteUrl,
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint: sqs.endpoint,
       queues,
@@ -76,6 +89,44 @@ export async function startStack(
     await stop();
     throw error;
   }
+}
+
+/**
+ * The Next.js site, built for real and run with `next start`, behind the
+ * local stand-in for Clerk. It reads the same table as the consumer.
+ */
+async function startSite(
+  config: LocalConfig,
+  inMemory: boolean,
+  apiUrl: string,
+  stoppers: Array<() => Promise<void>>,
+): Promise<string> {
+  const origin = `http://localhost:${config.webPort}`;
+  const state = (name: string) =>
+    inMemory ? undefined : `${config.stateDir}/${name}`;
+  const clerk = offlineClerk(origin, state("clerk-signing-key.pem"));
+  ensureSiteBuilt((line) => console.log(line));
+  const next = await startNext({
+    CLERK_PUBLISHABLE_KEY: clerk.publishableKey,
+    CLERK_SECRET_KEY: clerk.secretKey,
+    CLERK_JWT_KEY: clerk.jwtKey,
+    NEXT_PUBLIC_CLERK_SIGN_IN_URL: "/login",
+    NEXT_PUBLIC_CLERK_SIGN_UP_URL: "/signup",
+    OFFLINE_MODE: "true",
+  });
+  stoppers.push(next.stop);
+  const front = await startFront({
+    port: config.webPort,
+    nextUrl: next.url,
+    clerk,
+    users: localUsers(state("users.json")),
+    webhook: {
+      url: `${apiUrl}/webhooks/clerk`,
+      secret: config.webhookSecret,
+    },
+  });
+  stoppers.push(front.stop);
+  return front.url;
 }
 
 /**

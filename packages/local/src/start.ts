@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "@app/core/errors";
-import { devWebhookSecret, localConfig } from "./config.js";
-import { JavaMissingError } from "./dynamodb.js";
-import { startStack } from "./stack.js";
+import { devWebhookSecret, localConfig } from "./config";
+import { JavaMissingError } from "./dynamodb";
+import { startStack } from "./stack";
 
 const usage = "usage: npm start [-- --in-memory] [--no-site]";
 
@@ -14,12 +14,16 @@ async function main() {
     },
   });
   const config = localConfig();
-  const stack = await startStack(config, { inMemory: values["in-memory"] });
+  const stack = await startStack(config, {
+    inMemory: values["in-memory"],
+    site: !values["no-site"],
+  });
   const secretNote =
     config.webhookSecret === devWebhookSecret ? " (dev default)" : "";
   console.log(
     [
       "offline stack ready",
+      ...(stack.siteUrl ? [`  site      ${stack.siteUrl}  (sign up at /signup)`] : []),
       `  webhook   POST ${stack.apiUrl}/webhooks/clerk`,
       `  health    GET  ${stack.apiUrl}/health`,
       `  dynamodb  ${stack.dynamoEndpoint}  table ${config.customersTable}` +

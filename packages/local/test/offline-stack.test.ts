@@ -95,7 +95,7 @@ function portIsClosed(port: string): Promise<boolean> {
 
 describe("npm start", () => {
   it("provisions a signed Clerk delivery end to end and keeps it across restarts", async () => {
-    const first = await startStack();
+    const first = await startStack(["--no-site"]);
     try {
       const health = await fetch(`http://127.0.0.1:${env.API_PORT}/health`);
       expect(health.status).toBe(200);
@@ -118,7 +118,7 @@ describe("npm start", () => {
     expect(await portIsClosed(env.DYNAMODB_PORT!)).toBe(true);
     expect(await portIsClosed(env.API_PORT!)).toBe(true);
 
-    const second = await startStack();
+    const second = await startStack(["--no-site"]);
     try {
       expect((await readCustomer()).email).toBe("fixture.user@example.test");
     } finally {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UserId, type Profile } from "../customer/schema.js";
+import { UserId, type Profile } from "../customer/schema";
 
 const EmailAddress = z.object({
   id: z.string(),

@@ -1,8 +1,8 @@
-import * as Customer from "../customer/index.js";
-import { profileOf, type ClerkEvent } from "./events.js";
+import * as Customer from "../customer/index";
+import { profileOf, type ClerkEvent } from "./events";
 
-export * from "./events.js";
-export * from "./webhook.js";
+export * from "./events";
+export * from "./webhook";
 
 export type ApplyOutcome = Customer.ProfileOutcome | "deleted";
 

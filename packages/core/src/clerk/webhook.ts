@@ -1,7 +1,7 @@
 import { Webhook, WebhookVerificationError } from "svix";
-import { ConfigError } from "../errors/index.js";
-import { maxWebhookBodyBytes } from "../settings/index.js";
-import { ClerkEvent, supportedTypes } from "./events.js";
+import { ConfigError } from "../errors/index";
+import { maxWebhookBodyBytes } from "../settings/index";
+import { ClerkEvent, supportedTypes } from "./events";
 
 /** Svix's replay window: a delivery signed further away is refused. */
 export const toleranceSeconds = 5 * 60;

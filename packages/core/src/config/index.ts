@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "../errors/index.js";
+import { ConfigError } from "../errors/index";
 
 type Env = Record<string, string | undefined>;
 

@@ -1,25 +1,25 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { customersTable } from "../config/index.js";
+import { customersTable } from "../config/index";
 import {
   documentClient,
   isConditionFailure,
   storageError,
-} from "../dynamo/index.js";
+} from "../dynamo/index";
 import {
   InvalidInputError,
   NotFoundError,
   UnavailableError,
-} from "../errors/index.js";
+} from "../errors/index";
 import {
   CreatedBy,
   Customer,
   Profile,
   UserId,
   profileFields,
-} from "./schema.js";
+} from "./schema";
 
-export * from "./schema.js";
+export * from "./schema";
 
 export type EnsureOutcome = "existing" | "created" | "lost-race";
 export type ProfileOutcome = "created" | "updated" | "stale" | "tombstoned";

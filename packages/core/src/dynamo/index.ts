@@ -3,7 +3,7 @@ import {
   DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { UnavailableError } from "../errors/index.js";
+import { UnavailableError } from "../errors/index";
 
 let client: DynamoDBDocumentClient | undefined;
 

@@ -1,6 +1,6 @@
-import * as Clerk from "../clerk/index.js";
-import { InvalidInputError } from "../errors/index.js";
-import * as Queue from "../queue/index.js";
+import * as Clerk from "../clerk/index";
+import { InvalidInputError } from "../errors/index";
+import * as Queue from "../queue/index";
 
 export type Processed = {
   eventId: string;

@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
-import { InvalidInputError, UnavailableError } from "../errors/index.js";
+import { InvalidInputError, UnavailableError } from "../errors/index";
 
 /**
  * The one message shape on the provision queue. Producer and consumer

@@ -1,0 +1,64 @@
+import { clerkMiddleware, createRouteMatcher } from "@clerk/nextjs/server";
+import * as Customer from "@app/core/customer";
+import { UnavailableError } from "@app/core/errors";
+import { createLogger } from "@app/core/log";
+import { NextResponse } from "next/server";
+import { siteConfig, signInUrl, signUpUrl } from "./lib/config";
+import { unavailablePage } from "./lib/unavailable";
+
+const logger = createLogger("web");
+const needsCustomer = createRouteMatcher(["/dashboard(.*)", "/api/customer"]);
+
+/**
+ * Clerk verifies the session on every request. For the routes that show a
+ * customer, this also runs get-or-create before any page renders: only
+ * here can a storage failure still become a 503 rather than a half page.
+ */
+export default clerkMiddleware(
+  async (auth, request) => {
+    if (!needsCustomer(request)) return;
+    const api = request.nextUrl.pathname.startsWith("/api/");
+    const { userId, redirectToSignIn } = await auth();
+    if (!userId) return api ? signedOut() : redirectToSignIn();
+    try {
+      const { customer } = await Customer.ensure(userId, {
+        createdBy: "page",
+      });
+      if (customer.status === "deleted") {
+        return api ? signedOut() : redirectToSignIn();
+      }
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+      logger.error("customer unavailable", {
+        userId,
+        path: request.nextUrl.pathname,
+        cause: error.message,
+      });
+      return unavailablePage(api);
+    }
+  },
+  // Read per request, so one build serves any stage. The secret key is
+  // left to Clerk, which reads CLERK_SECRET_KEY itself; passing it here
+  // would require CLERK_ENCRYPTION_KEY.
+  () => {
+    const config = siteConfig();
+    return {
+      publishableKey: config.publishableKey,
+      jwtKey: config.jwtKey,
+      signInUrl,
+      signUpUrl,
+    };
+  },
+);
+
+function signedOut() {
+  return NextResponse.json({ error: "signed-out" }, { status: 401 });
+}
+
+export const config = {
+  matcher: [
+    // Every page and API route, but not Next's assets or static files.
+    "/((?!_next|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)",
+    "/(api|trpc)(.*)",
+  ],
+};
