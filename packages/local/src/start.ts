@@ -43,8 +43,11 @@ async function main() {
     console.log("offline stack stopped");
     process.exit(0);
   };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  // Started as one node process (not through tsx's wrapper), so these
+  // signals reach this handler and Java and Next are always stopped.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, shutdown);
+  }
 }
 
 main().catch((error) => {
