@@ -13,10 +13,12 @@ export function signedClerkRequest(
     id?: string;
     base64?: boolean;
     headers?: Record<string, string>;
+    /** When the delivery was signed; now unless given. */
+    at?: Date;
   } = {},
 ): APIGatewayProxyEventV2 {
   const id = options.id ?? `msg_${randomBytes(10).toString("hex")}`;
-  const now = new Date();
+  const now = options.at ?? new Date();
   return {
     version: "2.0",
     routeKey: "POST /webhooks/clerk",

@@ -62,9 +62,22 @@ describe("Customer.ensure", () => {
   });
 
   it("refuses an invalid user id before touching storage", async () => {
-    await expect(Customer.ensure("USER_abc")).rejects.toThrow(
-      InvalidInputError,
-    );
+    // With no usable table, any storage call would fail as unavailable.
+    const table = process.env.CUSTOMERS_TABLE;
+    process.env.CUSTOMERS_TABLE = "no-such-table";
+    try {
+      await expect(Customer.ensure("USER_abc")).rejects.toThrow(
+        InvalidInputError,
+      );
+    } finally {
+      process.env.CUSTOMERS_TABLE = table;
+    }
+  });
+
+  it("refuses a Clerk timestamp that is not an epoch in milliseconds", async () => {
+    await expect(
+      Customer.applyProfile(newUserId(), { profile: {}, clerkUpdatedAt: -1 }),
+    ).rejects.toThrow(InvalidInputError);
   });
 });
 
@@ -186,12 +199,22 @@ describe("Customer.markDeleted", () => {
   it("writes a tombstone without personal fields", async () => {
     const userId = newUserId();
     await Customer.applyProfile(userId, { profile, clerkUpdatedAt: 1 });
-    const tombstone = await Customer.markDeleted(userId);
-    expect(tombstone.status).toBe("deleted");
+    const result = await Customer.markDeleted(userId);
+    expect(result.outcome).toBe("deleted");
     const stored = await Customer.get(userId);
+    expect(stored.status).toBe("deleted");
     expect(stored.email).toBeUndefined();
     expect(stored.firstName).toBeUndefined();
     expect(stored.lastName).toBeUndefined();
+  });
+
+  it("changes nothing when a deletion is replayed", async () => {
+    const userId = newUserId();
+    await Customer.markDeleted(userId);
+    const before = await Customer.get(userId);
+    const replay = await Customer.markDeleted(userId);
+    expect(replay.outcome).toBe("already-deleted");
+    expect(await Customer.get(userId)).toEqual(before);
   });
 
   it("writes a tombstone for a user never seen before", async () => {

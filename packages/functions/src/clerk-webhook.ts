@@ -3,7 +3,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from "aws-lambda";
 import { verifyDelivery } from "@app/core/clerk";
-import { ConfigError } from "@app/core/errors";
+import { ConfigError, InvalidInputError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import * as Queue from "@app/core/queue";
 import { webhookConfig, type WebhookConfig } from "./config";
@@ -16,6 +16,7 @@ type Answer = {
   eventId?: string;
   type?: string;
   detail?: string;
+  fields?: string[];
 };
 
 /**
@@ -38,11 +39,7 @@ async function receive(
   setup: WebhookConfig | ConfigError,
 ): Promise<Answer> {
   if (setup instanceof ConfigError) {
-    return {
-      status: 500,
-      reason: "secret-misconfigured",
-      detail: setup.message,
-    };
+    return { status: 500, reason: "misconfigured", detail: setup.message };
   }
   const body = Buffer.from(
     event.body ?? "",
@@ -67,6 +64,9 @@ async function receive(
       payload: clerkEvent,
     });
   } catch (error) {
+    if (error instanceof InvalidInputError) {
+      return { status: 413, reason: "event-too-large", eventId };
+    }
     const detail = error instanceof Error ? error.message : "unknown";
     return { status: 500, reason: "enqueue-failed", eventId, detail };
   }
@@ -74,12 +74,13 @@ async function receive(
 }
 
 function respond(answer: Answer): APIGatewayProxyStructuredResultV2 {
-  const { status, reason, eventId, type, detail } = answer;
-  const fields = { status, reason, svixId: eventId, type, detail };
-  if (status >= 500) logger.error("webhook answered", fields);
-  else if (status >= 400) logger.warn("webhook answered", fields);
-  else logger.info("webhook answered", fields);
-  const body = status < 300 ? { received: true, reason } : { error: reason };
+  const { status, reason, eventId, type, detail, fields } = answer;
+  const line = { status, reason, svixId: eventId, type, detail, fields };
+  if (status >= 500) logger.error("webhook answered", line);
+  else if (status >= 400) logger.warn("webhook answered", line);
+  else logger.info("webhook answered", line);
+  const body =
+    status < 300 ? { received: true, reason } : { error: reason, fields };
   return {
     statusCode: status,
     headers: { "content-type": "application/json" },

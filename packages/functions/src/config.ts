@@ -22,8 +22,9 @@ export function webhookConfig(env: Env = process.env) {
     { PROVISION_QUEUE_URL: z.url() },
     env,
   );
+  // `||`, not `??`: an empty variable must not hide the bound secret.
   const secret =
-    env.CLERK_WEBHOOK_SECRET ?? boundSecret("CLERK_WEBHOOK_SECRET");
+    env.CLERK_WEBHOOK_SECRET || boundSecret("CLERK_WEBHOOK_SECRET");
   return { queueUrl: PROVISION_QUEUE_URL, verifier: createVerifier(secret) };
 }
 

@@ -16,8 +16,8 @@ const processor = new BatchProcessor(EventType.SQS);
  * Applies each message on its own: a failed one is reported back to SQS
  * and retried (then parked in the DLQ), its neighbours are not.
  */
-export function createHandler(check: () => unknown) {
-  check();
+export function createHandler(validateConfig: () => unknown) {
+  validateConfig();
   return (event: SQSEvent, context?: Context) =>
     processPartialResponse(event, handleRecord, processor, {
       context,
@@ -37,6 +37,12 @@ async function handleRecord(record: SQSRecord) {
     logger.info("message applied", { ...ids, ...processed });
   } catch (error) {
     const permanent = isPermanent(error);
+    // A permanent failure is reported on its first receive only; the
+    // later receives on its way to the DLQ add nothing for an operator.
+    if (permanent && ids.receiveCount > 1) {
+      logger.debug("message failed again", ids);
+      throw error;
+    }
     const fields = {
       ...ids,
       failure: permanent ? "permanent" : "transient",

@@ -39,7 +39,7 @@ async function drainQueue() {
 
 function request(
   body: string,
-  options: { base64?: boolean; headers?: Record<string, string> } = {},
+  options: Parameters<typeof signedClerkRequest>[2] = {},
 ) {
   return signedClerkRequest(body, secret, options);
 }
@@ -80,12 +80,82 @@ describe("Clerk webhook handler", () => {
 
   it.each([
     ["a bad signature", { "svix-signature": "v1,AAAA" }, 401],
-    ["a stale timestamp", { "svix-timestamp": "1600000000" }, 401],
     ["no svix-id", { "svix-id": "" }, 400],
+    ["an email as svix-id", { "svix-id": "person@example.test" }, 400],
+    ["a 129-character svix-id", { "svix-id": "m".repeat(129) }, 400],
   ])("answers %s without enqueueing", async (_, headers, status) => {
     const body = fixtureText("clerk/user-created.docs.json");
     const response = await handler(request(body, { headers }));
     expect(response.statusCode).toBe(status);
+    expect(await drainQueue()).toHaveLength(0);
+  });
+
+  it("answers 401 to a correctly signed delivery from 10 minutes ago", async () => {
+    const body = fixtureText("clerk/user-created.docs.json");
+    const at = new Date(Date.now() - 10 * 60_000);
+    const response = await handler(request(body, { at }));
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body!)).toEqual({
+      error: "timestamp-outside-window",
+    });
+  });
+
+  it("never logs a delivery id that is not shaped like one", async () => {
+    const body = fixtureText("clerk/user-created.docs.json");
+    await handler(
+      request(body, { headers: { "svix-id": "person@example.test" } }),
+    );
+    expect(logLines()).toEqual([
+      expect.objectContaining({ reason: "malformed-svix-id" }),
+    ]);
+    expect(logLines()[0]!.svixId).toBeUndefined();
+  });
+
+  it("answers 400 to a signed body that is not UTF-8", async () => {
+    const bytes = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    const event = request(bytes.toString("latin1"), { base64: false });
+    event.body = bytes.toString("base64");
+    event.isBase64Encoded = true;
+    const response = await handler(event);
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!).error).toBe("body-not-utf8");
+  });
+
+  it("names the offending field when a name is longer than stored", async () => {
+    const event = JSON.parse(fixtureText("clerk/user-created.docs.json"));
+    event.data.first_name = "x".repeat(257);
+    const response = await handler(request(JSON.stringify(event)));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!)).toEqual({
+      error: "invalid-payload",
+      fields: ["data.first_name"],
+    });
+    expect(await drainQueue()).toHaveLength(0);
+  });
+
+  it("answers 413 when the event would not fit in a queue message", async () => {
+    // Only fields the schema keeps, so the queued copy is as large as the
+    // body plus the envelope: just over the limit while the body is under.
+    const event = {
+      type: "user.created",
+      data: {
+        id: "user_tooLargeForTheQueue",
+        primary_email_address_id: "idn_0",
+        email_addresses: [] as Array<{ id: string; email_address: string }>,
+        updated_at: 1,
+      },
+    };
+    let body = JSON.stringify(event);
+    for (let i = 0; Buffer.byteLength(body) < 256 * 1024 - 60; i++) {
+      event.data.email_addresses.push({
+        id: `idn_${i}`,
+        email_address: `a${i}@example.test`,
+      });
+      body = JSON.stringify(event);
+    }
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(256 * 1024);
+    const response = await handler(request(body));
+    expect(response.statusCode).toBe(413);
     expect(await drainQueue()).toHaveLength(0);
   });
 
@@ -127,6 +197,17 @@ describe("Clerk webhook handler", () => {
     ]);
   });
 
+  it("names the variable when the queue URL is missing", async () => {
+    const misconfigured = createHandler(() =>
+      webhookConfig({ CLERK_WEBHOOK_SECRET: secret }),
+    );
+    const response = await misconfigured(
+      request(fixtureText("clerk/user-created.docs.json")),
+    );
+    expect(response.statusCode).toBe(500);
+    expect(logLines()[0]!.detail).toMatch(/PROVISION_QUEUE_URL is not set/);
+  });
+
   it.each([
     ["missing", undefined, /CLERK_WEBHOOK_SECRET is not set/],
     ["malformed", "whsec_short", /CLERK_WEBHOOK_SECRET is malformed/],
@@ -148,7 +229,7 @@ describe("Clerk webhook handler", () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({
         level: "ERROR",
-        reason: "secret-misconfigured",
+        reason: "misconfigured",
       });
       expect(lines[0]!.detail).toMatch(detail);
     },

@@ -147,7 +147,9 @@ describe("provision consumer", () => {
     const failures = logLines().filter(
       (l) => l.message === "message failed" && l.failure === "permanent",
     );
-    expect(failures.map((l) => l.receiveCount)).toEqual([1, 2, 3, 4, 5]);
+    expect(failures.map((l) => [l.level, l.receiveCount])).toEqual([
+      ["ERROR", 1],
+    ]);
   });
 
   it("fails every message as transient when the table is wrong", async () => {

@@ -1,16 +1,21 @@
 import { z } from "zod";
-import { UserId, type Profile } from "../customer/schema";
+import {
+  maxEmailLength,
+  maxNameLength,
+  UserId,
+  type Profile,
+} from "../customer/schema";
 
 const EmailAddress = z.object({
   id: z.string(),
-  email_address: z.string(),
+  email_address: z.string().max(maxEmailLength),
 });
 
 /** The part of Clerk's user object the product reads; the rest is dropped. */
 const ClerkUser = z.object({
   id: UserId,
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
+  first_name: z.string().max(maxNameLength).nullish(),
+  last_name: z.string().max(maxNameLength).nullish(),
   primary_email_address_id: z.string().nullish(),
   email_addresses: z.array(EmailAddress).default([]),
   /** Epoch milliseconds in every Clerk source. */
@@ -41,11 +46,9 @@ export const ClerkEvent = z.discriminatedUnion("type", [
 export type ClerkEvent = z.infer<typeof ClerkEvent>;
 export type ClerkUser = z.infer<typeof ClerkUser>;
 
-export const supportedTypes: readonly string[] = [
-  "user.created",
-  "user.updated",
-  "user.deleted",
-];
+export const supportedTypes: readonly string[] = ClerkEvent.options.map(
+  (event) => event.shape.type.value,
+);
 
 /**
  * The profile as stored: the email that `primary_email_address_id` names

@@ -1,16 +1,18 @@
-import * as Customer from "../customer/index";
+import * as Customer from "../customer";
 import { profileOf, type ClerkEvent } from "./events";
 
 export * from "./events";
 export * from "./webhook";
 
-export type ApplyOutcome = Customer.ProfileOutcome | "deleted";
+export type ApplyOutcome =
+  | Customer.ProfileOutcome
+  | "deleted"
+  | "already-deleted";
 
 /** Applies one verified Clerk event to the customer record. */
 export async function applyEvent(event: ClerkEvent): Promise<ApplyOutcome> {
   if (event.type === "user.deleted") {
-    await Customer.markDeleted(event.data.id);
-    return "deleted";
+    return (await Customer.markDeleted(event.data.id)).outcome;
   }
   const result = await Customer.applyProfile(event.data.id, {
     profile: profileOf(event.data),

@@ -1,6 +1,6 @@
 import { Webhook, WebhookVerificationError } from "svix";
-import { ConfigError } from "../errors/index";
-import { maxWebhookBodyBytes } from "../settings/index";
+import { ConfigError } from "../errors";
+import { maxWebhookBodyBytes } from "../settings";
 import { ClerkEvent, supportedTypes } from "./events";
 
 /** Svix's replay window: a delivery signed further away is refused. */
@@ -39,8 +39,15 @@ export type Verdict =
       kind: "rejected";
       status: 400 | 401 | 413;
       reason: string;
+      /** Only a well-formed id: an unverified header may hold anything. */
       eventId?: string;
+      fields?: string[];
     };
+
+/** Svix's ids look like `msg_2KWPBgLlAfxdpx2AI54pPJ85f4W`. */
+const deliveryIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Verifies a delivery over its exact bytes and validates the event. The
@@ -53,31 +60,38 @@ export function verifyDelivery(
   now = Date.now(),
 ): Verdict {
   const headers = lowercaseKeys(delivery.headers);
-  const eventId = headers["svix-id"] ?? headers["webhook-id"];
+  const rawId = headers["svix-id"] ?? headers["webhook-id"];
+  const eventId = rawId && deliveryIdPattern.test(rawId) ? rawId : undefined;
   const timestamp = headers["svix-timestamp"] ?? headers["webhook-timestamp"];
   const signature = headers["svix-signature"] ?? headers["webhook-signature"];
-  const reject = (status: 400 | 401 | 413, reason: string): Verdict => ({
-    kind: "rejected",
-    status,
-    reason,
-    eventId,
-  });
+  const reject = (
+    status: 400 | 401 | 413,
+    reason: string,
+    fields?: string[],
+  ): Verdict => ({ kind: "rejected", status, reason, eventId, fields });
 
   if (delivery.body.length > maxWebhookBodyBytes) {
     return reject(413, "body-too-large");
   }
-  if (!eventId || !timestamp || !signature) {
+  if (!rawId || !timestamp || !signature) {
     return reject(400, "missing-svix-headers");
   }
+  if (!eventId) return reject(400, "malformed-svix-id");
   if (!/^\d{1,12}$/.test(timestamp)) {
     return reject(400, "malformed-timestamp");
   }
   const skew = Math.abs(Math.floor(now / 1000) - Number(timestamp));
   if (skew > toleranceSeconds) return reject(401, "timestamp-outside-window");
 
+  let text: string;
+  try {
+    text = strictUtf8.decode(delivery.body);
+  } catch {
+    return reject(400, "body-not-utf8");
+  }
   let parsed: unknown;
   try {
-    parsed = verifier.verify(delivery.body.toString("utf8"), {
+    parsed = verifier.verify(text, {
       "svix-id": eventId,
       "svix-timestamp": timestamp,
       "svix-signature": signature,
@@ -96,7 +110,10 @@ export function verifyDelivery(
     return { kind: "ignored", eventId, type };
   }
   const event = ClerkEvent.safeParse(parsed);
-  if (!event.success) return reject(400, "invalid-payload");
+  if (!event.success) {
+    const fields = event.error.issues.map((issue) => issue.path.join("."));
+    return reject(400, "invalid-payload", fields);
+  }
   return { kind: "accepted", eventId, event: event.data };
 }
 

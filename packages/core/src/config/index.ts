@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "../errors/index";
+import { ConfigError } from "../errors";
 
 type Env = Record<string, string | undefined>;
 
@@ -21,11 +21,7 @@ export function readEnv<T extends z.ZodRawShape>(
       : `${name} is malformed: ${issue.message}`;
   });
   const names = [...new Set(result.error.issues.map((i) => String(i.path[0])))];
-  return throwConfig(problems.join("; "), names);
-}
-
-function throwConfig(message: string, names: string[]): never {
-  throw new ConfigError(message, names);
+  throw new ConfigError(problems.join("; "), names);
 }
 
 export const TableName = z

@@ -1,16 +1,16 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { customersTable } from "../config/index";
+import { customersTable } from "../config";
 import {
   documentClient,
   isConditionFailure,
   storageError,
-} from "../dynamo/index";
+} from "../dynamo";
 import {
   InvalidInputError,
   NotFoundError,
   UnavailableError,
-} from "../errors/index";
+} from "../errors";
 import {
   CreatedBy,
   Customer,
@@ -93,16 +93,16 @@ export async function applyProfile(
 /**
  * Writes the tombstone: status `deleted`, personal fields removed. A user
  * never seen before gets a tombstone too, so a late `user.created` cannot
- * bring them back.
+ * bring them back. A replayed deletion changes nothing.
  */
 export async function markDeleted(
   userId: string,
   createdBy: CreatedBy = "webhook",
-): Promise<Customer> {
+): Promise<{ outcome: "deleted" | "already-deleted" }> {
   const id = validUserId(userId);
   const now = new Date().toISOString();
-  const result = await storage("markDeleted", id, () =>
-    documentClient().send(
+  try {
+    await documentClient().send(
       new UpdateCommand({
         TableName: customersTable(),
         Key: { userId: id },
@@ -112,6 +112,7 @@ export async function markDeleted(
           "createdBy = if_not_exists(createdBy, :by), " +
           "membership = if_not_exists(membership, :free) " +
           "REMOVE email, firstName, lastName",
+        ConditionExpression: "attribute_not_exists(#status) OR #status <> :deleted",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: {
           ":deleted": "deleted",
@@ -119,11 +120,13 @@ export async function markDeleted(
           ":by": createdBy,
           ":free": "free",
         },
-        ReturnValues: "ALL_NEW",
       }),
-    ),
-  );
-  return fromItem(result.Attributes ?? {});
+    );
+    return { outcome: "deleted" };
+  } catch (error) {
+    if (isConditionFailure(error)) return { outcome: "already-deleted" };
+    throw storageError(error, "markDeleted", { userId: id });
+  }
 }
 
 async function create(
@@ -134,7 +137,7 @@ async function create(
 ): Promise<{ customer: Customer; winner?: Customer }> {
   const id = validUserId(userId);
   const now = new Date().toISOString();
-  const customer = Customer.parse({
+  const parsed = Customer.safeParse({
     userId: id,
     ...validProfile(profile, id),
     membership: "free",
@@ -144,6 +147,13 @@ async function create(
     createdBy,
     clerkUpdatedAt,
   });
+  if (!parsed.success) {
+    throw new InvalidInputError("invalid customer", {
+      userId: id,
+      fields: parsed.error.issues.map((issue) => issue.path.join(".")),
+    });
+  }
+  const customer = parsed.data;
   try {
     await documentClient().send(
       new PutCommand({

@@ -9,11 +9,15 @@ export const Membership = z.enum(["free", "pro"]);
 export const CustomerStatus = z.enum(["active", "deleted"]);
 export const CreatedBy = z.enum(["webhook", "page", "reconcile"]);
 
+/** Longest values stored; the webhook refuses longer ones with a 400. */
+export const maxEmailLength = 320;
+export const maxNameLength = 256;
+
 /** What Clerk tells us about a person; every field may be unknown. */
 export const Profile = z.object({
-  email: z.string().min(1).max(320).optional(),
-  firstName: z.string().min(1).max(256).optional(),
-  lastName: z.string().min(1).max(256).optional(),
+  email: z.string().min(1).max(maxEmailLength).optional(),
+  firstName: z.string().min(1).max(maxNameLength).optional(),
+  lastName: z.string().min(1).max(maxNameLength).optional(),
 });
 
 export const Customer = Profile.extend({

@@ -3,7 +3,7 @@ import {
   DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { UnavailableError } from "../errors/index";
+import { errorCode, UnavailableError } from "../errors";
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -40,10 +40,11 @@ export function storageError(
   operation: string,
   data: Record<string, unknown>,
 ): UnavailableError {
-  const code = error instanceof Error ? error.name : "Unknown";
+  const code = errorCode(error);
   return new UnavailableError(
     `storage unavailable during ${operation}: ${code}`,
     { ...data, operation, code },
     { cause: error },
   );
 }
+

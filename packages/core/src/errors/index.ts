@@ -52,3 +52,17 @@ export class ConfigError extends Error {
 export function isPermanent(error: unknown): boolean {
   return error instanceof InvalidInputError;
 }
+
+/**
+ * The most telling name for a failure: the service's error name, or the
+ * network error code (ECONNREFUSED, ...) when the SDK only says "Error".
+ */
+export function errorCode(error: unknown): string {
+  if (!(error instanceof Error)) return "Unknown";
+  if (error.name !== "Error") return error.name;
+  const withCode = error as Error & {
+    code?: string;
+    cause?: { code?: string };
+  };
+  return withCode.code ?? withCode.cause?.code ?? error.name;
+}

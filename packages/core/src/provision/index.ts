@@ -1,6 +1,6 @@
-import * as Clerk from "../clerk/index";
-import { InvalidInputError } from "../errors/index";
-import * as Queue from "../queue/index";
+import * as Clerk from "../clerk";
+import { InvalidInputError } from "../errors";
+import * as Queue from "../queue";
 
 export type Processed = {
   eventId: string;

@@ -1,6 +1,11 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
-import { InvalidInputError, UnavailableError } from "../errors/index";
+import {
+  errorCode,
+  InvalidInputError,
+  UnavailableError,
+} from "../errors";
+import { maxMessageBytes } from "../settings";
 
 /**
  * The one message shape on the provision queue. Producer and consumer
@@ -48,12 +53,22 @@ function sqs(): SQSClient {
  * operator can list a DLQ without reading bodies that hold personal data.
  */
 export async function send(queueUrl: string, envelope: Envelope) {
-  const message = Envelope.parse(envelope);
+  const parsed = Envelope.safeParse(envelope);
+  if (!parsed.success) {
+    throw new InvalidInputError("message does not match the envelope");
+  }
+  const message = parsed.data;
+  const body = JSON.stringify(message);
+  if (Buffer.byteLength(body) > maxMessageBytes) {
+    throw new InvalidInputError("message too large for the queue", {
+      eventId: message.eventId,
+    });
+  }
   try {
     const result = await sqs().send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(message),
+        MessageBody: body,
         MessageAttributes: {
           source: { DataType: "String", StringValue: message.source },
           eventId: { DataType: "String", StringValue: message.eventId },
@@ -63,7 +78,7 @@ export async function send(queueUrl: string, envelope: Envelope) {
     );
     return { messageId: result.MessageId };
   } catch (error) {
-    const code = error instanceof Error ? error.name : "Unknown";
+    const code = errorCode(error);
     throw new UnavailableError(
       `enqueue failed: ${code}`,
       { eventId: message.eventId, code },

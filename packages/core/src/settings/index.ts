@@ -29,5 +29,13 @@ export const ProvisionQueue = {
   deadLetterRetentionDays: 14,
 } as const;
 
-/** Svix and SQS both cap a message near 256 KB; larger bodies are refused. */
+/** Larger webhook bodies are refused before anything else is checked. */
 export const maxWebhookBodyBytes = 256 * 1024;
+
+/**
+ * The provision queue's message size, set explicitly on the deployed and
+ * the local queue alike (AWS's default changed over time). The webhook
+ * refuses an event whose message would not fit, rather than failing on
+ * every retry.
+ */
+export const maxMessageBytes = 256 * 1024;
