@@ -7,6 +7,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { inject } from "vitest";
+import { localAwsEnv } from "../../packages/local/src/aws.js";
 import {
   ensureQueues,
   ensureTable,
@@ -33,9 +34,7 @@ export async function useLocalAws(
   const suffix = randomBytes(4).toString("hex");
   const table = `customers-${suffix}`;
   Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
+    ...localAwsEnv,
     AWS_ENDPOINT_URL_DYNAMODB: inject("dynamoEndpoint"),
     AWS_ENDPOINT_URL_SQS: inject("sqsEndpoint"),
     CUSTOMERS_TABLE: table,

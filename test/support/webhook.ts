@@ -1,6 +1,10 @@
-import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { Webhook } from "svix";
+import {
+  newDeliveryId,
+  svixHeaders,
+} from "../../packages/local/src/deliver.js";
+
+export { svixHeaders };
 
 /**
  * An API Gateway v2 event carrying `body` signed as Svix signs Clerk's
@@ -17,8 +21,7 @@ export function signedClerkRequest(
     at?: Date;
   } = {},
 ): APIGatewayProxyEventV2 {
-  const id = options.id ?? `msg_${randomBytes(10).toString("hex")}`;
-  const now = options.at ?? new Date();
+  const id = options.id ?? newDeliveryId();
   return {
     version: "2.0",
     routeKey: "POST /webhooks/clerk",
@@ -26,9 +29,7 @@ export function signedClerkRequest(
     rawQueryString: "",
     headers: {
       "content-type": "application/json",
-      "svix-id": id,
-      "svix-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "svix-signature": new Webhook(secret).sign(id, now, body),
+      ...svixHeaders(secret, id, body, options.at),
       ...options.headers,
     },
     requestContext: {} as APIGatewayProxyEventV2["requestContext"],

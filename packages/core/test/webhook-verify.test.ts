@@ -1,4 +1,3 @@
-import { Webhook } from "svix";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createVerifier,
@@ -7,6 +6,7 @@ import {
 } from "../src/clerk/index.js";
 import { ConfigError } from "../src/errors/index.js";
 import { fixtureJson, fixtureText } from "../../../test/support/fixtures.js";
+import { svixHeaders } from "../../../test/support/webhook.js";
 
 const vectors = fixtureJson("svix/signature-vectors.json");
 const vector = vectors.published_vectors[0];
@@ -18,15 +18,10 @@ function signed(
   body: string,
   options: { at?: number; id?: string } = {},
 ): Delivery {
-  const at = options.at ?? now;
+  const at = new Date((options.at ?? now) * 1000);
   const id = options.id ?? "msg_test_1";
-  const signature = new Webhook(secret).sign(id, new Date(at * 1000), body);
   return {
-    headers: {
-      "svix-id": id,
-      "svix-timestamp": String(at),
-      "svix-signature": signature,
-    },
+    headers: svixHeaders(secret, id, body, at),
     body: Buffer.from(body),
   };
 }

@@ -1,8 +1,11 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import type { SQSEvent } from "aws-lambda";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as Customer from "@app/core/customer";
-import { startPoller, type Poller } from "../../local/src/poller.js";
+import {
+  startPoller,
+  toRecord,
+  type Poller,
+} from "../../local/src/poller.js";
 import {
   eventually,
   useLocalAws,
@@ -45,23 +48,11 @@ function clerkEnvelope(userId: string, type = "user.created") {
   };
 }
 
-function record(body: string, id: string): SQSEvent["Records"][number] {
-  return {
-    messageId: id,
-    receiptHandle: id,
-    body,
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "0",
-      SenderId: "test",
-      ApproximateFirstReceiveTimestamp: "0",
-    },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:test",
-    awsRegion: "us-east-1",
-  };
+function record(body: string, id: string) {
+  return toRecord(
+    { MessageId: id, ReceiptHandle: id, Body: body },
+    "arn:aws:sqs:us-east-1:000000000000:test",
+  );
 }
 
 async function send(body: string) {

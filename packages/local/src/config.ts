@@ -32,6 +32,9 @@ export function localConfig(env = loadDotEnv()) {
       CUSTOMERS_TABLE: TableName.default("customers"),
       CLERK_WEBHOOK_SECRET: z.string().default(devWebhookSecret),
       LOCAL_DATA_DIR: z.string().default(join(rootDir, ".local", "dynamodb")),
+      // Test hook: the browser tests put a recording, fault-injecting
+      // proxy between the site and DynamoDB Local (dynamo-proxy.ts).
+      SITE_DYNAMODB_ENDPOINT: z.url().optional(),
     },
     env,
   );
@@ -43,6 +46,7 @@ export function localConfig(env = loadDotEnv()) {
     customersTable: parsed.CUSTOMERS_TABLE,
     webhookSecret: parsed.CLERK_WEBHOOK_SECRET,
     dataDir: parsed.LOCAL_DATA_DIR,
+    siteDynamoEndpoint: parsed.SITE_DYNAMODB_ENDPOINT,
     /** The offline Clerk key and users, kept beside the customers. */
     stateDir: dirname(parsed.LOCAL_DATA_DIR),
   };

@@ -1,4 +1,5 @@
 import * as Customer from "@app/core/customer";
+import { localAwsEnv } from "./aws";
 import { localConfig } from "./config";
 
 /** Prints the stored record for one user id from the offline stack. */
@@ -7,16 +8,14 @@ async function main() {
   if (!userId) throw new Error("usage: npm run customer -- <userId>");
   const config = localConfig();
   Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
+    ...localAwsEnv,
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${config.dynamoPort}`,
     CUSTOMERS_TABLE: config.customersTable,
   });
   const customer = await Customer.find(userId);
   if (!customer) {
     console.error(`no customer ${userId}`);
-    process.exit(1);
+    process.exit(3);
   }
   console.log(JSON.stringify(customer, null, 2));
 }

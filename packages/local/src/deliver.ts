@@ -6,9 +6,23 @@ export function newDeliveryId(): string {
 }
 
 /**
- * Posts one delivery signed exactly as Svix signs Clerk's webhooks: the
- * signature covers `id.timestamp.body` over the very bytes sent.
+ * The three headers Svix sends with a delivery: the signature covers
+ * `id.timestamp.body` over the very bytes sent.
  */
+export function svixHeaders(
+  secret: string,
+  id: string,
+  body: string,
+  at: Date = new Date(),
+): Record<string, string> {
+  return {
+    "svix-id": id,
+    "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "svix-signature": new Webhook(secret).sign(id, at, body),
+  };
+}
+
+/** Posts one delivery signed exactly as Svix signs Clerk's webhooks. */
 export async function deliver(options: {
   url: string;
   secret: string;
@@ -16,18 +30,11 @@ export async function deliver(options: {
   id?: string;
 }): Promise<{ id: string; status: number; text: string }> {
   const id = options.id ?? newDeliveryId();
-  const now = new Date();
   const response = await fetch(options.url, {
     method: "POST",
     headers: {
       "content-type": "application/json",
-      "svix-id": id,
-      "svix-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "svix-signature": new Webhook(options.secret).sign(
-        id,
-        now,
-        options.body,
-      ),
+      ...svixHeaders(options.secret, id, options.body),
     },
     body: options.body,
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { localAws } from "./aws";
 
 export class JavaMissingError extends Error {
   override name = "JavaMissingError";
@@ -78,12 +79,7 @@ function bundledJarDir(): string {
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess) {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient({ endpoint, ...localAws, maxAttempts: 1 });
   const deadline = Date.now() + 30_000;
   try {
     while (Date.now() < deadline) {

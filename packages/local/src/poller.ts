@@ -123,7 +123,8 @@ async function deleteSucceeded(
   );
 }
 
-function toRecord(message: Message, arn: string): SQSRecord {
+/** An SQS message in the shape Lambda's event source mapping delivers. */
+export function toRecord(message: Message, arn: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   const messageAttributes = Object.fromEntries(
     Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [

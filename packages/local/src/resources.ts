@@ -9,14 +9,17 @@ import {
   GetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { CustomersTable, ProvisionQueue } from "@app/core/settings";
+import {
+  CustomersTable,
+  maxMessageBytes,
+  ProvisionQueue,
+} from "@app/core/settings";
+import { localAws } from "./aws";
 
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
-const region = "us-east-1";
 
 /** Creates the customers table, keyed as the deployed one, if missing. */
 export async function ensureTable(endpoint: string, name: string) {
-  const client = new DynamoDBClient({ endpoint, region, credentials });
+  const client = new DynamoDBClient({ endpoint, ...localAws });
   try {
     await client.send(
       new CreateTableCommand({
@@ -55,7 +58,7 @@ export async function ensureQueues(
   },
   visibilityTimeoutSeconds: number = ProvisionQueue.visibilityTimeoutSeconds,
 ): Promise<QueueUrls> {
-  const client = new SQSClient({ endpoint, region, credentials });
+  const client = new SQSClient({ endpoint, ...localAws });
   const day = 24 * 60 * 60;
   const dlq = await client.send(
     new CreateQueueCommand({
@@ -80,6 +83,7 @@ export async function ensureQueues(
       QueueName: names.queue,
       Attributes: {
         MessageRetentionPeriod: String(ProvisionQueue.retentionDays * day),
+        MaximumMessageSize: String(maxMessageBytes),
         VisibilityTimeout: String(visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: deadLetterArn,

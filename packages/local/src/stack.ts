@@ -31,6 +31,12 @@ export async function startStack(
     inMemory: boolean;
     site: boolean;
     visibilityTimeoutSeconds?: number;
+    /**
+     * Test hook: where the site alone sends its DynamoDB requests, so a
+     * test can record them or cut the site off while the consumer keeps
+     * writing. Defaults to DynamoDB Local itself.
+     */
+    siteDynamoEndpoint?: string;
   },
 ): Promise<LocalStack> {
   const stoppers: Array<() => Promise<void>> = [];
@@ -75,7 +81,7 @@ export async function startStack(
     });
     stoppers.push(api.stop);
     const siteUrl = options.site
-      ? await startSite(config, options.inMemory, api.url, stoppers)
+      ? await startSite(config, options, api.url, stoppers)
       : undefined;
     return {
       apiUrl: api.url,
@@ -97,7 +103,10 @@ export async function startStack(
  */
 async function startSite(
   config: LocalConfig,
-  inMemory: boolean,
+  { inMemory, siteDynamoEndpoint }: {
+    inMemory: boolean;
+    siteDynamoEndpoint?: string;
+  },
   apiUrl: string,
   stoppers: Array<() => Promise<void>>,
 ): Promise<string> {
@@ -113,6 +122,9 @@ async function startSite(
     NEXT_PUBLIC_CLERK_SIGN_IN_URL: "/login",
     NEXT_PUBLIC_CLERK_SIGN_UP_URL: "/signup",
     OFFLINE_MODE: "true",
+    ...(siteDynamoEndpoint && {
+      AWS_ENDPOINT_URL_DYNAMODB: siteDynamoEndpoint,
+    }),
   });
   stoppers.push(next.stop);
   const front = await startFront({

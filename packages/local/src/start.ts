@@ -17,6 +17,7 @@ async function main() {
   const stack = await startStack(config, {
     inMemory: values["in-memory"],
     site: !values["no-site"],
+    siteDynamoEndpoint: config.siteDynamoEndpoint,
   });
   const secretNote =
     config.webhookSecret === devWebhookSecret ? " (dev default)" : "";

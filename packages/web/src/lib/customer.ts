@@ -5,22 +5,27 @@ import { cache } from "react";
 import { signInUrl } from "./config";
 
 /**
+ * Get-or-create for one user, cached per request: the layout, header and
+ * page of one render share a single strongly consistent read.
+ */
+const ensureFor = cache((userId: string) =>
+  Customer.ensure(userId, { createdBy: "page" }),
+);
+
+/**
  * The signed-in user's record, created if this is their first request.
- * Cached per request, so the layout, header and page share one lookup.
  * A tombstoned user is treated as signed out.
  */
-export const currentCustomer = cache(async (): Promise<Customer.Customer> => {
-  const { userId } = await auth();
-  if (!userId) redirect(signInUrl);
-  const { customer } = await Customer.ensure(userId, { createdBy: "page" });
-  if (customer.status === "deleted") redirect(signInUrl);
+export async function currentCustomer(): Promise<Customer.Customer> {
+  const customer = await optionalCustomer();
+  if (!customer) redirect(signInUrl);
   return customer;
-});
+}
 
-/** For the header: the record when signed in, undefined otherwise. */
-export const optionalCustomer = cache(async () => {
+/** The record when signed in (and not deleted), undefined otherwise. */
+export async function optionalCustomer() {
   const { userId } = await auth();
   if (!userId) return undefined;
-  const { customer } = await Customer.ensure(userId, { createdBy: "page" });
+  const { customer } = await ensureFor(userId);
   return customer.status === "deleted" ? undefined : customer;
-});
+}

@@ -3,6 +3,11 @@ import { siteConfig } from "@/lib/config";
 
 export const dynamic = "force-dynamic";
 
+const errors: Record<string, string> = {
+  "unknown-user": "No local user has that email. Sign up first.",
+  exists: "An account with that email exists already. Log in instead.",
+};
+
 export default async function LoginPage({
   searchParams,
 }: {
@@ -12,11 +17,14 @@ export default async function LoginPage({
     return <SignIn routing="hash" signUpUrl="/signup" forceRedirectUrl="/dashboard" />;
   }
   const { error } = await searchParams;
+  const message = error ? errors[error] : undefined;
   return (
     <>
       <h1>Log in</h1>
-      {error === "unknown-user" && (
-        <p role="alert">No local user has that email. Sign up first.</p>
+      {message && (
+        <p className="error" data-testid="login-error">
+          {message}
+        </p>
       )}
       <form method="post" action="/local/sign-in" className="stack">
         <label>

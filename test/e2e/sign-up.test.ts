@@ -1,0 +1,176 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/aws.js";
+import { launchBrowser, screenshot } from "./support/browser.js";
+import { appliedFor, emailsIn, webhooksSentFor } from "./support/logs.js";
+import {
+  newEmail,
+  readDashboard,
+  signUpInBrowser,
+  signUpSession,
+  upgradeLink,
+  waitForEmailFromPage,
+} from "./support/site.js";
+import { startE2eStack, type E2eStack } from "./support/stack.js";
+
+/** Shown until the webhook has filled in the profile. */
+const emailPlaceholder = "arriving from Clerk…";
+
+let stack: E2eStack;
+let browser: Browser;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  stack = await startE2eStack();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  const output = stack?.output() ?? "";
+  await stack?.stop();
+  // The front, the webhook, the consumer and the site all handled
+  // emails here; none of them may write one to a log.
+  expect(emailsIn(output)).toEqual([]);
+});
+
+async function freshPage(): Promise<Page> {
+  context = await browser.newContext();
+  return context.newPage();
+}
+
+describe("signing up", () => {
+  it(
+    "shows a free dashboard at once, and the email after a late webhook",
+    async () => {
+      const page = await freshPage();
+      const email = newEmail();
+
+      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+        email,
+        webhook: "delay:5000",
+        screenshotAs: "signup-form",
+      });
+      const first = await readDashboard(page);
+      await screenshot(page, "dashboard-first-render");
+      const offersUpgrade = await upgradeLink(page).isVisible();
+      const billing = await page.goto(`${stack.siteUrl}/dashboard/billing`);
+      const billingMembership = page.getByTestId("billing-membership");
+      const subscription = page.getByTestId("subscription-status");
+      await screenshot(page, "billing");
+
+      expect(first).toMatchObject({
+        membership: "free",
+        dashboardMembership: "free",
+        email: emailPlaceholder,
+        createdBy: "page",
+      });
+      expect(offersUpgrade).toBe(true);
+      expect(billing?.status()).toBe(200);
+      expect(await billingMembership.textContent()).toBe("free");
+      expect(await subscription.textContent()).toBe("none");
+
+      await page.goto(`${stack.siteUrl}/dashboard`);
+      const landed = await waitForEmailFromPage(page, 30_000);
+      await page.reload();
+      const after = await readDashboard(page);
+      await screenshot(page, "dashboard-after-webhook");
+
+      expect(landed.email).toBe(email);
+      expect(after).toEqual({ ...first, email });
+      expect(await stack.item(userId)).toMatchObject({
+        email,
+        createdAt: first.createdAt,
+        createdBy: "page",
+      });
+    },
+  );
+
+  it(
+    "keeps a working free dashboard when the webhook never comes",
+    async () => {
+      const page = await freshPage();
+      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+        email: newEmail(),
+        webhook: "never",
+      });
+      const first = await readDashboard(page);
+
+      // A later sign-up whose webhook waits 5 s, longer than the plans
+      // the form offers by default: once its webhook has landed, one for
+      // the first user would have landed too.
+      const witness = await signUpSession(stack.siteUrl, "delay:5000");
+      await eventually(async () => (await stack.item(witness.userId))?.email);
+      const billing = await page.goto(`${stack.siteUrl}/dashboard/billing`);
+      await page.goto(`${stack.siteUrl}/dashboard`);
+      const after = await readDashboard(page);
+
+      expect(first).toMatchObject({
+        membership: "free",
+        dashboardMembership: "free",
+        email: emailPlaceholder,
+        createdBy: "page",
+      });
+      expect(billing?.status()).toBe(200);
+      expect(after).toEqual(first);
+      expect((await stack.item(userId))?.email).toBeUndefined();
+      expect(webhooksSentFor(stack.output(), userId)).toEqual([]);
+    },
+  );
+
+  it(
+    "keeps one record and the page's createdAt when the webhook comes twice",
+    async () => {
+      const page = await freshPage();
+      const email = newEmail();
+      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+        email,
+        webhook: "twice",
+      });
+      const first = await readDashboard(page);
+
+      await eventually(
+        async () => appliedFor(stack.output(), userId)[1],
+        30_000,
+      );
+      await page.reload();
+      const after = await readDashboard(page);
+      const records = (await stack.items()).filter(
+        (item) => item.userId === userId,
+      );
+
+      expect(first.createdBy).toBe("page");
+      expect(after).toEqual({ ...first, email });
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({ createdAt: first.createdAt, email });
+    },
+  );
+});
+
+describe("signed out", () => {
+  it("sends a signed-out visitor from the dashboard to /login", async () => {
+    const page = await freshPage();
+    const landed: string[] = [];
+
+    for (const path of ["/dashboard", "/dashboard/billing"]) {
+      await page.goto(`${stack.siteUrl}${path}`);
+      landed.push(new URL(page.url()).pathname);
+    }
+    const heading = page.getByRole("heading", { name: "Log in" });
+
+    expect(landed).toEqual(["/login", "/login"]);
+    expect(await heading.count()).toBe(1);
+  });
+
+  it("answers 401 from /api/customer when signed out", async () => {
+    const response = await fetch(`${stack.siteUrl}/api/customer`);
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "signed-out" });
+  });
+});

@@ -1,0 +1,227 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RecordedRequest } from "../../packages/local/src/dynamo-proxy.js";
+import { launchBrowser, screenshot } from "./support/browser.js";
+import { emailsIn } from "./support/logs.js";
+import {
+  newEmail,
+  readDashboard,
+  signUpInBrowser,
+  signUpSession,
+  upgradeLink,
+  waitForEmailFromPage,
+} from "./support/site.js";
+import { startE2eStack, type E2eStack } from "./support/stack.js";
+
+let stack: E2eStack;
+let browser: Browser;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  stack = await startE2eStack();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  stack?.proxy.setMode("forward");
+  await context?.close();
+  context = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  const output = stack?.output() ?? "";
+  await stack?.stop();
+  // Storage failures are logged with the user id; never with an email.
+  expect(emailsIn(output)).toEqual([]);
+});
+
+async function freshPage(): Promise<Page> {
+  context = await browser.newContext();
+  return context.newPage();
+}
+
+/** A strongly consistent GetItem on the table's key, and nothing else. */
+function isConsistentKeyRead(request: RecordedRequest, table: string) {
+  const body = request.body as Record<string, any>;
+  return (
+    request.operation === "GetItem" &&
+    body.TableName === table &&
+    body.ConsistentRead === true &&
+    Object.keys(body.Key ?? {}).join() === "userId" &&
+    typeof body.Key.userId?.S === "string"
+  );
+}
+
+describe("the site's DynamoDB requests", () => {
+  it(
+    "are strongly consistent key reads or writes across a whole visit",
+    async () => {
+      stack.proxy.clear();
+      const page = await freshPage();
+
+      await signUpInBrowser(page, stack.siteUrl, {
+        email: newEmail(),
+        webhook: "delay:0",
+      });
+      await page.goto(`${stack.siteUrl}/dashboard/billing`);
+      await page.goto(`${stack.siteUrl}/`);
+      await page.goto(`${stack.siteUrl}/dashboard`);
+      await waitForEmailFromPage(page, 30_000);
+      await page.reload();
+      const requests = stack.proxy.requests();
+      const writes = ["PutItem", "UpdateItem"];
+      const others = requests.filter(
+        (request) =>
+          !isConsistentKeyRead(request, stack.table) &&
+          !writes.includes(request.operation),
+      );
+
+      expect(others).toEqual([]);
+      expect(requests.some((request) => request.operation === "GetItem")).toBe(
+        true,
+      );
+    },
+  );
+
+  it(
+    "creates one record when ten first API requests arrive at once",
+    async () => {
+      const { userId, cookie } = await signUpSession(stack.siteUrl, "never");
+
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          fetch(`${stack.siteUrl}/api/customer`, { headers: { cookie } }),
+        ),
+      );
+      const bodies = await Promise.all(
+        responses.map(async (r) => (await r.json()) as { createdAt: string }),
+      );
+      const records = (await stack.items()).filter(
+        (item) => item.userId === userId,
+      );
+
+      expect(responses.map((response) => response.status)).toEqual(
+        Array(10).fill(200),
+      );
+      expect(new Set(bodies.map((body) => body.createdAt)).size).toBe(1);
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        createdAt: bodies[0]!.createdAt,
+        createdBy: "page",
+      });
+    },
+  );
+
+  it(
+    "creates one record when ten first dashboards render at once",
+    async () => {
+      const { userId, cookie } = await signUpSession(stack.siteUrl, "never");
+
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          fetch(`${stack.siteUrl}/dashboard`, { headers: { cookie } }),
+        ),
+      );
+      const pages = await Promise.all(responses.map((r) => r.text()));
+      const shown = pages.map(
+        (html) => /data-testid="created-at">([^<]+)</.exec(html)?.[1],
+      );
+      const records = (await stack.items()).filter(
+        (item) => item.userId === userId,
+      );
+
+      expect(responses.map((response) => response.status)).toEqual(
+        Array(10).fill(200),
+      );
+      expect(records).toHaveLength(1);
+      expect(shown).toEqual(Array(10).fill(records[0]!.createdAt));
+    },
+  );
+});
+
+describe("when the site cannot reach DynamoDB", () => {
+  const outages = [
+    { mode: "reset", how: "its connections are reset" },
+    { mode: "error", how: "it answers 500 InternalServerError" },
+  ] as const;
+  for (const { mode, how } of outages) {
+    it(
+      `answers 503 and writes no record for a new user when ${how}`,
+      async () => {
+        stack.proxy.setMode(mode);
+        const page = await freshPage();
+
+        const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+          email: newEmail(),
+          webhook: "never",
+        });
+        const landing = await page.content();
+        if (mode === "error") await screenshot(page, "storage-down-503");
+        const dashboard = await page.goto(`${stack.siteUrl}/dashboard`);
+        const billing = await page.goto(`${stack.siteUrl}/dashboard/billing`);
+        const api = await page.evaluate(async () => {
+          const response = await fetch("/api/customer");
+          return { status: response.status, body: await response.json() };
+        });
+
+        expect(landing).toContain("<h1>Temporarily unavailable</h1>");
+        expect(dashboard?.status()).toBe(503);
+        expect(billing?.status()).toBe(503);
+        expect(api).toEqual({
+          status: 503,
+          body: { error: "temporarily-unavailable" },
+        });
+        expect(stack.proxy.requests().some((r) => r.handled === mode)).toBe(
+          true,
+        );
+        expect(await stack.item(userId)).toBeUndefined();
+      },
+    );
+  }
+
+  it(
+    "offers no upgrade in the header, since membership is unknown",
+    async () => {
+      const page = await freshPage();
+      await signUpInBrowser(page, stack.siteUrl, {
+        email: newEmail(),
+        webhook: "never",
+      });
+      stack.proxy.setMode("error");
+
+      const home = await page.goto(`${stack.siteUrl}/`);
+
+      expect(home?.status()).toBe(200);
+      expect(await upgradeLink(page).count()).toBe(0);
+      expect(
+        await page.locator("header").getByRole("link", { name: "Dashboard" })
+          .count(),
+      ).toBe(1);
+    },
+  );
+
+  it(
+    "serves the dashboard and creates the record once storage is back",
+    async () => {
+      stack.proxy.setMode("error");
+      const page = await freshPage();
+      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+        email: newEmail(),
+        webhook: "never",
+      });
+      const landing = await page.content();
+
+      stack.proxy.setMode("forward");
+      const response = await page.reload();
+      const view = await readDashboard(page);
+
+      expect(landing).toContain("<h1>Temporarily unavailable</h1>");
+      expect(response?.status()).toBe(200);
+      expect(view).toMatchObject({ membership: "free", createdBy: "page" });
+      expect(await stack.item(userId)).toMatchObject({
+        createdAt: view.createdAt,
+      });
+    },
+  );
+});
