@@ -71,6 +71,10 @@ async function serve(
   if (!handler) return reply(response, 404, { message: "Not Found" });
   const body = await readBody(request);
   if (body === undefined) {
+    // The rest of the body is never read, so the connection cannot be
+    // reused for another request.
+    response.setHeader("connection", "close");
+    response.once("finish", () => request.socket.destroy());
     return reply(response, 413, { message: "Request Entity Too Large" });
   }
   const result = await handler(toEvent(request, url, routeKey, body));

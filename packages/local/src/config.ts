@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createVerifier } from "@app/core/clerk";
 import { readEnv, TableName } from "@app/core/config";
 import { z } from "zod";
 
@@ -38,6 +39,8 @@ export function localConfig(env = loadDotEnv()) {
     },
     env,
   );
+  // Refuse to start with a secret the webhook would answer 500 to.
+  createVerifier(parsed.CLERK_WEBHOOK_SECRET);
   return {
     apiPort: parsed.API_PORT,
     webPort: parsed.WEB_PORT,

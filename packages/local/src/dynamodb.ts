@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { localAws } from "./aws";
@@ -9,9 +10,15 @@ export class JavaMissingError extends Error {
   override name = "JavaMissingError";
 }
 
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+}
+
 export type LocalDynamo = {
   endpoint: string;
   process: ChildProcess;
+  /** Resolves when DynamoDB Local answers a request. */
+  ping(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -25,6 +32,7 @@ export async function startDynamoDb(options: {
   dataDir?: string;
 }): Promise<LocalDynamo> {
   requireJava();
+  await requireFreePort(options.port);
   const jarDir = bundledJarDir();
   const args = [
     `-Djava.library.path=${join(jarDir, "DynamoDBLocal_lib")}`,
@@ -41,12 +49,22 @@ export async function startDynamoDb(options: {
   } else {
     args.push("-inMemory");
   }
-  const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+  // A process group of its own: a terminal's Ctrl-C reaches the node
+  // process, which drains the queue into the table before stopping Java.
+  const child = spawn("java", args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const output: string[] = [];
   child.stdout?.on("data", (chunk) => output.push(String(chunk)));
   child.stderr?.on("data", (chunk) => output.push(String(chunk)));
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const stop = () => stopProcess(child);
+  const stop = async () => {
+    process.off("exit", killOnExit);
+    await stopProcess(child);
+  };
   try {
     await waitUntilReady(endpoint, child);
   } catch (error) {
@@ -54,7 +72,34 @@ export async function startDynamoDb(options: {
     const log = output.join("").trim().split("\n").slice(-5).join("\n");
     throw new Error(`DynamoDB Local did not start: ${String(error)}\n${log}`);
   }
-  return { endpoint, process: child, stop };
+  const ping = async () => {
+    const client = new DynamoDBClient({ endpoint, ...localAws, maxAttempts: 1 });
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+    } finally {
+      client.destroy();
+    }
+  };
+  return { endpoint, process: child, ping, stop };
+}
+
+/**
+ * DynamoDB Local would fail to bind while the wait below found whatever
+ * already answers on the port, such as a Java left over from a crash.
+ */
+function requireFreePort(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () =>
+      reject(
+        new PortInUseError(
+          `port ${port} is in use (DynamoDB Local left running?); ` +
+            "stop that process or set DYNAMODB_PORT",
+        ),
+      ),
+    );
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
 }
 
 function requireJava(): void {

@@ -112,7 +112,7 @@ async function deleteSucceeded(
 ) {
   const done = messages.filter((m) => !failed.has(m.MessageId!));
   if (done.length === 0) return;
-  await client.send(
+  const result = await client.send(
     new DeleteMessageBatchCommand({
       QueueUrl: queueUrl,
       Entries: done.map((message, index) => ({
@@ -121,6 +121,10 @@ async function deleteSucceeded(
       })),
     }),
   );
+  // An undeleted message is received again: harmless, but worth a line.
+  if (result.Failed?.length) {
+    throw new Error(`${result.Failed.length} processed messages not deleted`);
+  }
 }
 
 /** An SQS message in the shape Lambda's event source mapping delivers. */

@@ -1,4 +1,4 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CustomersTable, ProvisionQueue } from "@app/core/settings";
 import { startApi, type LocalApi } from "./api";
 import type { LocalConfig } from "./config";
@@ -40,9 +40,12 @@ export async function startStack(
   },
 ): Promise<LocalStack> {
   const stoppers: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const stopPart of stoppers.reverse()) await stopPart();
-  };
+  let stopped: Promise<void> | undefined;
+  // Parts stop in the reverse order of their start, once.
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const stopPart of [...stoppers].reverse()) await stopPart();
+    })());
   try {
     const dynamo: LocalDynamo = await startDynamoDb({
       port: config.dynamoPort,
@@ -70,14 +73,13 @@ export async function startStack(
       await poller.stop();
       sqsClient.destroy();
     });
+    // Runs once the API has stopped taking deliveries: the SQS server
+    // keeps messages in memory, so what is still queued is consumed now.
+    stoppers.push(() => drain(sqsClient, queues.queueUrl));
     const api: LocalApi = await startApi({
       port: config.apiPort,
       routes: { "POST /webhooks/clerk": webhook.handler },
-      health: async () => ({
-        dynamodb: dynamo.process.exitCode === null ? "ok" : "down",
-        sqs: "ok",
-        consumer: poller.running ? "ok" : "down",
-      }),
+      health: () => health(dynamo, sqsClient, queues.queueUrl, poller),
     });
     stoppers.push(api.stop);
     const siteUrl = options.site
@@ -95,6 +97,62 @@ export async function startStack(
     await stop();
     throw error;
   }
+}
+
+async function health(
+  dynamo: LocalDynamo,
+  sqs: SQSClient,
+  queueUrl: string,
+  poller: Poller,
+): Promise<Record<string, string>> {
+  const probe = (check: () => Promise<unknown>) =>
+    check().then(
+      () => "ok",
+      () => "down",
+    );
+  return {
+    dynamodb: await probe(() => dynamo.ping()),
+    sqs: await probe(() =>
+      sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ["QueueArn"],
+        }),
+      ),
+    ),
+    consumer: poller.running ? "ok" : "down",
+  };
+}
+
+/** Waits up to 30 s for the queue to empty, then says what is left. */
+async function drain(sqs: SQSClient, queueUrl: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const left = await queued(sqs, queueUrl).catch(() => 0);
+    if (left === 0) return;
+    if (Date.now() > deadline) {
+      console.error(`${left} queued messages are dropped with the stack`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function queued(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const result = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+      ],
+    }),
+  );
+  const counts = result.Attributes ?? {};
+  return (
+    Number(counts.ApproximateNumberOfMessages ?? 0) +
+    Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "@app/core/errors";
 import { devWebhookSecret, localConfig } from "./config";
-import { JavaMissingError } from "./dynamodb";
+import { JavaMissingError, PortInUseError } from "./dynamodb";
 import { startStack } from "./stack";
 
 const usage = "usage: npm start [-- --in-memory] [--no-site]";
@@ -52,7 +52,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof JavaMissingError || error instanceof ConfigError) {
+  const known = [JavaMissingError, PortInUseError, ConfigError];
+  if (known.some((kind) => error instanceof kind)) {
     console.error(error.message);
   } else if (error instanceof TypeError && "code" in error) {
     console.error(`${error.message}\n${usage}`);

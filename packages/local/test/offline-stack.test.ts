@@ -1,14 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rootDir } from "../src/config.js";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { localAws } from "../src/aws.js";
+import { devWebhookSecret, rootDir } from "../src/config.js";
+import { deliver } from "../src/deliver.js";
 import { freePort } from "../../../test/support/ports.js";
 import {
   emailPattern,
   fixturesDir,
+  fixtureText,
 } from "../../../test/support/fixtures.js";
 
 type Run = { code: number | null; stdout: string; stderr: string };
@@ -16,6 +20,8 @@ type Run = { code: number | null; stdout: string; stderr: string };
 const userId = "user_29w83sxmDNGwOuEthce5gg56FcC";
 const created = join(fixturesDir, "clerk/user-created.docs.json");
 const dataDir = mkdtempSync(join(tmpdir(), "offline-stack-"));
+const secret = devWebhookSecret;
+const burst = Array.from({ length: 40 }, (_, i) => `user_drainTest${i}`);
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
@@ -44,6 +50,7 @@ async function startStack(args: string[] = []) {
   const deadline = Date.now() + 45_000;
   while (!output.join("").includes("offline stack ready")) {
     if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode === null) await interrupt(child);
       throw new Error(`npm start did not become ready:\n${output.join("")}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -70,6 +77,41 @@ function run(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The start script run directly, for the ways it refuses to start. */
+function runStart(extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "packages/local/src/start.ts", "--in-memory"],
+      { cwd: rootDir, env: { ...env, ...extraEnv } },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function scanUserIds(): Promise<string[]> {
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${env.DYNAMODB_PORT}`,
+    ...localAws,
+  });
+  try {
+    const result = await client.send(
+      new ScanCommand({ TableName: "customers", ConsistentRead: true }),
+    );
+    return (result.Items ?? []).map((item) => item.userId!.S!);
+  } finally {
+    client.destroy();
+  }
+}
+
+function webhookUrl() {
+  return `http://127.0.0.1:${env.API_PORT}/webhooks/clerk`;
 }
 
 async function readCustomer(): Promise<Record<string, any>> {
@@ -108,6 +150,15 @@ describe("npm start", () => {
         createdBy: "webhook",
         membership: "free",
       });
+      // Accepted just before Ctrl-C: still queued when the stop begins.
+      for (const id of burst) {
+        const body = fixtureText("clerk/user-created.docs.json").replace(
+          userId,
+          id,
+        );
+        const sent = await deliver({ url: webhookUrl(), secret, body });
+        expect(sent.status).toBe(200);
+      }
     } finally {
       await interrupt(first.child);
     }
@@ -121,26 +172,41 @@ describe("npm start", () => {
     const second = await startStack(["--no-site"]);
     try {
       expect((await readCustomer()).email).toBe("fixture.user@example.test");
+      const stored = await scanUserIds();
+      expect(burst.filter((id) => !stored.includes(id))).toEqual([]);
     } finally {
       await interrupt(second.child);
     }
   });
 
+  it("refuses to start while the DynamoDB port is taken", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) =>
+      squatter.listen(Number(env.DYNAMODB_PORT), resolve),
+    );
+    try {
+      const result = await runStart();
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(/port \d+ is in use/),
+      ]);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it("refuses to start with a malformed signing secret", async () => {
+    const result = await runStart({ CLERK_WEBHOOK_SECRET: "oops" });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/CLERK_WEBHOOK_SECRET is malformed/),
+    ]);
+  });
+
   it("says in one line that Java is missing, and exits", async () => {
     const bin = mkdtempSync(join(tmpdir(), "no-java-"));
     symlinkSync(process.execPath, join(bin, "node"));
-    const result = await new Promise<Run>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", "packages/local/src/start.ts", "--in-memory"],
-        { cwd: rootDir, env: { ...env, PATH: bin } },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.on("exit", (code) => resolve({ code, stdout, stderr }));
-    });
+    const result = await runStart({ PATH: bin });
     rmSync(bin, { recursive: true, force: true });
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split("\n");
