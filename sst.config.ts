@@ -4,6 +4,7 @@ import { configureApp } from "./stacks/defaults.js";
 import { Provisioning } from "./stacks/provisioning.js";
 import { Secrets } from "./stacks/secrets.js";
 import { Storage } from "./stacks/storage.js";
+import { Web } from "./stacks/web.js";
 
 export default {
   config() {
@@ -11,6 +12,11 @@ export default {
   },
   stacks(app) {
     configureApp(app);
-    app.stack(Secrets).stack(Storage).stack(Provisioning).stack(Api);
+    app
+      .stack(Secrets)
+      .stack(Storage)
+      .stack(Provisioning)
+      .stack(Api)
+      .stack(Web);
   },
 } satisfies SSTConfig;

@@ -55,3 +55,11 @@ describe("the Clerk webhook secret", () => {
     expect(ssmResources(consumer)).toEqual([]);
   });
 });
+
+describe("the site's Clerk keys", () => {
+  it("are the SST secrets CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY", () => {
+    const secrets = app.exports(Secrets);
+    expect(secrets.CLERK_SECRET_KEY.name).toBe("CLERK_SECRET_KEY");
+    expect(secrets.CLERK_PUBLISHABLE_KEY.name).toBe("CLERK_PUBLISHABLE_KEY");
+  });
+});

@@ -5,5 +5,12 @@ export function Secrets({ stack }: StackContext) {
     stack,
     "CLERK_WEBHOOK_SECRET",
   );
-  return { CLERK_WEBHOOK_SECRET };
+  const CLERK_SECRET_KEY = new Config.Secret(stack, "CLERK_SECRET_KEY");
+  // Not secret, but it differs per stage and per Clerk instance, and a
+  // secret is set per stage with the same command as the others.
+  const CLERK_PUBLISHABLE_KEY = new Config.Secret(
+    stack,
+    "CLERK_PUBLISHABLE_KEY",
+  );
+  return { CLERK_WEBHOOK_SECRET, CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY };
 }

@@ -12,9 +12,10 @@ import { Api, clerkWebhookPath } from "./api.js";
 import { Provisioning } from "./provisioning.js";
 import { Secrets } from "./secrets.js";
 import { Storage } from "./storage.js";
+import { Web } from "./web.js";
 
 type AnyStack = FunctionalStack<unknown>;
-const named: AnyStack[] = [Secrets, Storage, Provisioning, Api];
+const named: AnyStack[] = [Secrets, Storage, Provisioning, Api, Web];
 
 export interface Synth {
   /** Every stack in the app, including any not named above. */
@@ -35,7 +36,13 @@ export async function synth(stage: string, bundle = false): Promise<Synth> {
   project.paths.out = out;
   project.paths.artifacts = join(out, "artifacts");
   const { name, region } = project.config;
-  const app = new App({ mode: "deploy", stage, name, region });
+  // Without an outdir, CDK writes each synth's assets (tens of MB with
+  // the site's bundles) to a new folder in the OS temp folder and keeps
+  // it; inside `out`, dispose() removes them.
+  const app = new App(
+    { mode: "deploy", stage, name, region },
+    { outdir: join(out, "cdk.out") },
+  );
   await config.stacks(app);
   if (bundle) await app.finish();
   // getStack and use read the latest app, so capture both before the next.
