@@ -3,39 +3,30 @@
  * by class, never by message text.
  */
 
-/** The record asked for does not exist. */
-export class NotFoundError extends Error {
-  override name = "NotFoundError";
+/** An error that carries ids for the log line, and its cause. */
+abstract class ProductError extends Error {
   constructor(
     message: string,
     readonly data: Record<string, unknown> = {},
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
+}
+
+/** The record asked for does not exist. */
+export class NotFoundError extends ProductError {
+  override name = "NotFoundError";
 }
 
 /** Input that can never succeed, however often it is retried. */
-export class InvalidInputError extends Error {
+export class InvalidInputError extends ProductError {
   override name = "InvalidInputError";
-  constructor(
-    message: string,
-    readonly data: Record<string, unknown> = {},
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** A dependency failed in a way that a later retry may not. */
-export class UnavailableError extends Error {
+export class UnavailableError extends ProductError {
   override name = "UnavailableError";
-  constructor(
-    message: string,
-    readonly data: Record<string, unknown> = {},
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** A required setting is missing or malformed. */
