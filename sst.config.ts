@@ -4,6 +4,7 @@ import { configureApp } from "./stacks/defaults.js";
 import { Provisioning } from "./stacks/provisioning.js";
 import { Secrets } from "./stacks/secrets.js";
 import { Storage } from "./stacks/storage.js";
+import { Monitoring } from "./stacks/monitoring.js";
 import { Web } from "./stacks/web.js";
 
 export default {
@@ -17,6 +18,7 @@ export default {
       .stack(Storage)
       .stack(Provisioning)
       .stack(Api)
-      .stack(Web);
+      .stack(Web)
+      .stack(Monitoring);
   },
 } satisfies SSTConfig;

@@ -5,10 +5,12 @@ import type {
 import { verifyDelivery } from "@app/core/clerk";
 import { ConfigError, InvalidInputError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
+import { countWebhookAnswer, Recorder, Service } from "@app/core/metrics";
 import * as Queue from "@app/core/queue";
 import { webhookConfig, type WebhookConfig } from "./config";
 
 const logger = createLogger("clerk-webhook");
+const metrics = new Recorder(Service.clerkWebhook);
 
 type Answer = {
   status: number;
@@ -30,6 +32,8 @@ export function createHandler(load: () => WebhookConfig) {
     event: APIGatewayProxyEventV2,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const answer = await receive(event, setup);
+    countWebhookAnswer(metrics, answer);
+    metrics.flush();
     return respond(answer);
   };
 }

@@ -6,11 +6,18 @@ import {
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { isPermanent, UnavailableError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
+import {
+  countApplied,
+  countFailed,
+  Recorder,
+  Service,
+} from "@app/core/metrics";
 import { processMessage } from "@app/core/provision";
 import { consumerConfig } from "./config";
 
 const logger = createLogger("provision");
 const processor = new BatchProcessor(EventType.SQS);
+const metrics = new Recorder(Service.provision);
 
 /**
  * Applies each message on its own: a failed one is reported back to SQS
@@ -18,13 +25,18 @@ const processor = new BatchProcessor(EventType.SQS);
  */
 export function createHandler(validateConfig: () => unknown) {
   validateConfig();
-  return (event: SQSEvent, context?: Context) =>
-    processPartialResponse(event, handleRecord, processor, {
-      context,
-      // A fully failed batch is reported item by item like any other, so
-      // the event source mapping and the local poller see the same shape.
-      throwOnFullBatchFailure: false,
-    });
+  return async (event: SQSEvent, context?: Context) => {
+    try {
+      return await processPartialResponse(event, handleRecord, processor, {
+        context,
+        // A fully failed batch is reported item by item like any other, so
+        // the event source mapping and the local poller see the same shape.
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      metrics.flush();
+    }
+  };
 }
 
 async function handleRecord(record: SQSRecord) {
@@ -34,18 +46,21 @@ async function handleRecord(record: SQSRecord) {
   };
   try {
     const processed = await processMessage(record.body);
+    countApplied(metrics, processed.outcome);
     logger.info("message applied", { ...ids, ...processed });
   } catch (error) {
     const permanent = isPermanent(error);
-    // A permanent failure is reported on its first receive only; the
-    // later receives on its way to the DLQ add nothing for an operator.
+    // A permanent failure is logged and counted on its first receive only;
+    // the later receives on its way to the DLQ add nothing for an operator.
     if (permanent && ids.receiveCount > 1) {
       logger.debug("message failed again", ids);
       throw error;
     }
+    const failure = permanent ? "permanent" : "transient";
+    countFailed(metrics, failure);
     const fields = {
       ...ids,
-      failure: permanent ? "permanent" : "transient",
+      failure,
       error: error instanceof Error ? error.name : "Unknown",
       reason: error instanceof Error ? error.message : String(error),
       data: (error as { data?: unknown }).data,

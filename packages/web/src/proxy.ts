@@ -1,9 +1,9 @@
 import { clerkMiddleware, createRouteMatcher } from "@clerk/nextjs/server";
-import * as Customer from "@app/core/customer";
 import { UnavailableError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { NextResponse } from "next/server";
 import { siteConfig, signInUrl, signUpUrl } from "./lib/config";
+import { ensureForPage } from "./lib/ensure-customer";
 import { unavailablePage } from "./lib/unavailable";
 
 const logger = createLogger("web");
@@ -21,9 +21,7 @@ export default clerkMiddleware(
     const { userId, redirectToSignIn } = await auth();
     if (!userId) return api ? signedOut() : redirectToSignIn();
     try {
-      const { customer } = await Customer.ensure(userId, {
-        createdBy: "page",
-      });
+      const { customer } = await ensureForPage(userId);
       if (customer.status === "deleted") {
         return api ? signedOut() : redirectToSignIn();
       }

@@ -3,14 +3,13 @@ import * as Customer from "@app/core/customer";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { signInUrl } from "./config";
+import { ensureForPage } from "./ensure-customer";
 
 /**
  * Get-or-create for one user, cached per request: the layout, header and
  * page of one render share a single strongly consistent read.
  */
-const ensureFor = cache((userId: string) =>
-  Customer.ensure(userId, { createdBy: "page" }),
-);
+const ensureFor = cache((userId: string) => ensureForPage(userId));
 
 /**
  * The signed-in user's record, created if this is their first request.
