@@ -109,6 +109,20 @@ export function signalAlarms(raise: Raise, input: Watched) {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }),
     pageWithoutWebhook: pageWithoutWebhookAlarm(raise),
+    // The site answers 503 and creates nothing while storage fails (wrong
+    // table, missing permissions, throttling): users cannot reach their
+    // dashboard, so one such request is worth a look.
+    siteUnavailable: raise("site-storage-unavailable", {
+      alarmDescription:
+        "The site could not read or create customer records and answered " +
+        "503. Read the site's 'customer unavailable' log lines for the " +
+        "cause (table name, permissions, throttling).",
+      metric: published(Metric.storageUnavailable, Service.site),
+      threshold: 1,
+      comparisonOperator:
+        ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
   };
 }
 

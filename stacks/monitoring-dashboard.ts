@@ -129,6 +129,13 @@ export function signalsDashboard(scope: Construct, input: DashboardInput) {
           ],
         }),
       ],
+      [
+        new GraphWidget({
+          ...half,
+          title: "Site answered 503: storage unavailable",
+          left: [published(Metric.storageUnavailable, site)],
+        }),
+      ],
     ],
   });
 }

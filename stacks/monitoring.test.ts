@@ -123,9 +123,9 @@ describe("the alarm topic", () => {
 });
 
 describe("every alarm", () => {
-  it("is one of the five below", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 5);
-    expect(Object.keys(alarms)).toHaveLength(5);
+  it("is one of the six below", () => {
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+    expect(Object.keys(alarms)).toHaveLength(6);
   });
 
   it("notifies the topic when it fires and when it clears", () => {
@@ -262,6 +262,20 @@ describe("the page-without-webhook alarm", () => {
     expect(alarms.pageWithoutWebhook).toMatchObject({
       Threshold: 5,
       ComparisonOperator: "GreaterThanThreshold",
+    });
+  });
+});
+
+describe("the site-storage-unavailable alarm", () => {
+  it("rings on one 503 from the site in five minutes", () => {
+    expect(alarms.siteUnavailable).toMatchObject({
+      Namespace: "SignupProvisioning",
+      MetricName: "StorageUnavailable",
+      Dimensions: [{ Name: "service", Value: "web" }],
+      Period: 300,
+      Statistic: "Sum",
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
     });
   });
 });

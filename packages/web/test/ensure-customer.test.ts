@@ -1,4 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { UnavailableError } from "@app/core/errors";
 import { ensureForPage } from "../src/lib/ensure-customer.js";
 import { useLocalAws } from "../../../test/support/aws.js";
 import { clearLogs } from "../../../test/support/logs.js";
@@ -34,6 +35,27 @@ describe("the site's get-or-create", () => {
     const { outcome } = await ensureForPage(newUserId());
     expect(outcome).toBe("created");
     expect(counts()).toEqual([createdByPage]);
+  });
+
+  it("counts StorageUnavailable when storage fails, and rethrows", async () => {
+    const table = process.env.CUSTOMERS_TABLE;
+    process.env.CUSTOMERS_TABLE = "no-such-table";
+    try {
+      await expect(ensureForPage(newUserId())).rejects.toThrow(
+        UnavailableError,
+      );
+    } finally {
+      process.env.CUSTOMERS_TABLE = table;
+    }
+    expect(counts()).toEqual([
+      {
+        namespace: "SignupProvisioning",
+        metric: "StorageUnavailable",
+        value: 1,
+        dimensionSets: [["service"]],
+        dimensions: { service: "web" },
+      },
+    ]);
   });
 
   it("counts nothing when the record exists", async () => {

@@ -35,6 +35,8 @@ export const Metric = {
   eventSkipped: "EventSkipped",
   /** By `failure`: permanent or transient. */
   provisionFailed: "ProvisionFailed",
+  /** The site could not read or create a record and answered 503. */
+  storageUnavailable: "StorageUnavailable",
 } as const;
 
 export type Metric = (typeof Metric)[keyof typeof Metric];

@@ -15,3 +15,10 @@ export function countPageEnsure(outcome: EnsureOutcome): void {
   site.count(Metric.customerCreated, { createdBy: "page" });
   site.flush();
 }
+
+/** Counts a request that storage failed, which the user saw as a 503. */
+export function countStorageUnavailable(): void {
+  site ??= new Recorder(Service.site);
+  site.count(Metric.storageUnavailable);
+  site.flush();
+}
