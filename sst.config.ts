@@ -2,6 +2,7 @@ import type { SSTConfig } from "sst";
 import { Api } from "./stacks/api.js";
 import { configureApp } from "./stacks/defaults.js";
 import { Provisioning } from "./stacks/provisioning.js";
+import { Reconcile } from "./stacks/reconcile.js";
 import { Secrets } from "./stacks/secrets.js";
 import { Storage } from "./stacks/storage.js";
 import { Monitoring } from "./stacks/monitoring.js";
@@ -19,6 +20,7 @@ export default {
       .stack(Provisioning)
       .stack(Api)
       .stack(Web)
-      .stack(Monitoring);
+      .stack(Monitoring)
+      .stack(Reconcile);
   },
 } satisfies SSTConfig;

@@ -9,13 +9,23 @@ import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
 import { initProject, useProject } from "sst/project.js";
 import config from "../sst.config.js";
 import { Api, clerkWebhookPath } from "./api.js";
+import { Monitoring } from "./monitoring.js";
 import { Provisioning } from "./provisioning.js";
+import { Reconcile } from "./reconcile.js";
 import { Secrets } from "./secrets.js";
 import { Storage } from "./storage.js";
 import { Web } from "./web.js";
 
 type AnyStack = FunctionalStack<unknown>;
-const named: AnyStack[] = [Secrets, Storage, Provisioning, Api, Web];
+const named: AnyStack[] = [
+  Secrets,
+  Storage,
+  Provisioning,
+  Api,
+  Web,
+  Monitoring,
+  Reconcile,
+];
 
 export interface Synth {
   /** Every stack in the app, including any not named above. */

@@ -10,6 +10,7 @@ import {
   webDir,
 } from "../packages/web/scripts/open-next-builds.js";
 import { roleStatements, text, type Statement } from "./iam-helpers.js";
+import { Reconcile } from "./reconcile.js";
 import { Storage } from "./storage.js";
 import {
   environment,
@@ -150,8 +151,9 @@ describe("the site's server function", () => {
 });
 
 describe("the Clerk keys", () => {
-  it("reach no function but the site's server", () => {
-    const others = otherFunctions();
+  it("reach no function but the site's server and the reconcile job", () => {
+    const reconcileJob = logicalId(app.exports(Reconcile).cron.jobFunction);
+    const others = otherFunctions().filter((fn) => fn.id !== reconcileJob);
     expect(others.length).toBeGreaterThan(0);
     for (const fn of others) {
       const env = environment(fn);
@@ -159,6 +161,16 @@ describe("the Clerk keys", () => {
         expect(env, fn.id).not.toHaveProperty([variable]);
       }
     }
+  });
+
+  it("give the reconcile job the secret key only", () => {
+    const reconcileJob = logicalId(app.exports(Reconcile).cron.jobFunction);
+    const [job] = otherFunctions().filter((fn) => fn.id === reconcileJob);
+    const env = environment(job!);
+    expect(env).toHaveProperty(["SST_Secret_value_CLERK_SECRET_KEY"]);
+    expect(env).not.toHaveProperty([
+      "SST_Secret_value_CLERK_PUBLISHABLE_KEY",
+    ]);
   });
 
   it("cannot be read by the webhook or the provision consumer", () => {
