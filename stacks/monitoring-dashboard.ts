@@ -27,7 +27,7 @@ const minute = Duration.minutes(1);
  * Clerk's deliveries, the queue, the consumer, and who created the record.
  */
 export function signalsDashboard(scope: Construct, input: DashboardInput) {
-  const { clerkWebhook, provision, site } = Service;
+  const { clerkWebhook, provision, site, reconcile } = Service;
   const third = { width: 8, height: 6 };
   const half = { width: 12, height: 6 };
   return new Dashboard(scope, "dashboard", {
@@ -114,6 +114,9 @@ export function signalsDashboard(scope: Construct, input: DashboardInput) {
             published(Metric.customerCreated, provision, {
               createdBy: "webhook",
             }).with({ label: "created by the webhook" }),
+            published(Metric.customerCreated, reconcile, {
+              createdBy: "reconcile",
+            }).with({ label: "created by reconciliation" }),
             published(Metric.webhookAccepted, clerkWebhook, {
               eventType: "user.created",
             }).with({ label: "user.created deliveries" }),

@@ -319,7 +319,7 @@ describe("the dashboard", () => {
     );
   });
 
-  it("graphs customers created by page and by webhook side by side", () => {
+  it("graphs customers created by each path side by side", () => {
     const created = dashboardBody(template).widgets.find(
       (w) => w.properties.title === "Customers created, by path",
     );
@@ -327,6 +327,8 @@ describe("the dashboard", () => {
     expect(metrics).toEqual([
       "SignupProvisioning CustomerCreated createdBy page service web",
       "SignupProvisioning CustomerCreated createdBy webhook service provision",
+      "SignupProvisioning CustomerCreated createdBy reconcile " +
+        "service reconcile",
       "SignupProvisioning WebhookAccepted eventType user.created " +
         "service clerk-webhook",
     ]);

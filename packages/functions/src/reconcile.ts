@@ -1,10 +1,12 @@
 import type { Context } from "aws-lambda";
 import { ConfigError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
+import { countReconciled, Recorder, Service } from "@app/core/metrics";
 import * as Reconcile from "@app/core/reconcile";
 import { reconcileConfig, type ReconcileConfig } from "./reconcile-config";
 
 const logger = createLogger("reconcile");
+const metrics = new Recorder(Service.reconcile);
 
 // No page is started in the last minute before the Lambda's timeout, so
 // a long run ends with its report instead of being cut off mid-page.
@@ -42,12 +44,15 @@ export function createHandler(load: () => ReconcileConfig) {
         data: (error as { data?: unknown }).data,
       });
       throw error;
+    } finally {
+      metrics.flush();
     }
   };
 }
 
 /** Ids and outcomes only; the users' profiles never reach a log. */
 function logUser(result: Reconcile.UserResult) {
+  countReconciled(metrics, result.outcome);
   if (result.outcome === "failed") {
     logger.error("customer not reconciled", { ...result });
   } else if (result.outcome === "created") {

@@ -9,6 +9,7 @@ import {
   type ClerkBackend,
 } from "../../../test/support/clerk-backend.js";
 import { clearLogs, logLines } from "../../../test/support/logs.js";
+import { counts } from "../../../test/support/metrics.js";
 import { createHandler } from "../src/reconcile.js";
 import { reconcileConfig } from "../src/reconcile-config.js";
 
@@ -44,6 +45,15 @@ describe("the reconcile handler", () => {
     const report = await handler({}, context(900_000));
 
     expect(report).toMatchObject({ checked: 30, created: 29, existing: 1 });
+    expect(counts()).toEqual([
+      {
+        namespace: "SignupProvisioning",
+        metric: "CustomerCreated",
+        value: 29,
+        dimensionSets: [["service"], ["service", "createdBy"]],
+        dimensions: { service: "reconcile", createdBy: "reconcile" },
+      },
+    ]);
     const finished = logLines().filter(
       (l) => l.message === "reconcile finished",
     );

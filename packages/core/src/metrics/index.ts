@@ -3,3 +3,4 @@ export { Recorder, type Dimensions } from "./recorder";
 export * from "./webhook";
 export * from "./provision";
 export * from "./site";
+export * from "./reconcile";

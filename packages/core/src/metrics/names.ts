@@ -11,6 +11,7 @@ export const Service = {
   clerkWebhook: "clerk-webhook",
   provision: "provision",
   site: "web",
+  reconcile: "reconcile",
 } as const;
 
 export type Service = (typeof Service)[keyof typeof Service];
