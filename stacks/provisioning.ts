@@ -1,8 +1,8 @@
 import { Duration } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Queue, use, type StackContext } from "sst/constructs";
 import { ProvisionQueue } from "../packages/core/src/settings/index.js";
 import { Storage } from "./storage.js";
+import { customerRecordAccess } from "./table-access.js";
 
 export function Provisioning({ stack }: StackContext) {
   const { table } = use(Storage);
@@ -35,17 +35,7 @@ export function Provisioning({ stack }: StackContext) {
           POWERTOOLS_SERVICE_NAME: "provision",
           POWERTOOLS_LOG_LEVEL: "INFO",
         },
-        // SST bind would grant dynamodb:* on the table.
-        permissions: [
-          new PolicyStatement({
-            actions: [
-              "dynamodb:GetItem",
-              "dynamodb:PutItem",
-              "dynamodb:UpdateItem",
-            ],
-            resources: [table.tableArn],
-          }),
-        ],
+        permissions: [customerRecordAccess(table)],
       },
       cdk: {
         eventSource: {

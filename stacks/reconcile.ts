@@ -1,7 +1,7 @@
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Cron, use, type StackContext } from "sst/constructs";
 import { Secrets } from "./secrets.js";
 import { Storage } from "./storage.js";
+import { customerRecordAccess } from "./table-access.js";
 
 /** Daily at 04:00 UTC, a quiet hour for sign-ups and for Clerk's limits. */
 export const reconcileSchedule = "cron(0 4 * * ? *)";
@@ -23,17 +23,7 @@ export function Reconcile({ stack }: StackContext) {
           POWERTOOLS_LOG_LEVEL: "INFO",
         },
         bind: [CLERK_SECRET_KEY],
-        // SST bind would grant dynamodb:* on the table.
-        permissions: [
-          new PolicyStatement({
-            actions: [
-              "dynamodb:GetItem",
-              "dynamodb:PutItem",
-              "dynamodb:UpdateItem",
-            ],
-            resources: [table.tableArn],
-          }),
-        ],
+        permissions: [customerRecordAccess(table)],
       },
     },
   });

@@ -1,5 +1,4 @@
 import { Aspects, CfnResource } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import {
   NextjsSite,
   use,
@@ -8,6 +7,7 @@ import {
 } from "sst/constructs";
 import { Secrets } from "./secrets.js";
 import { Storage } from "./storage.js";
+import { customerRecordAccess } from "./table-access.js";
 
 export function Web({ stack }: StackContext) {
   const { table } = use(Storage);
@@ -30,17 +30,7 @@ export function Web({ stack }: StackContext) {
       // import. Prefetching writes the value itself at deploy instead.
       prefetchSecrets: true,
     },
-    // SST bind would grant dynamodb:* on the table.
-    permissions: [
-      new PolicyStatement({
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-        ],
-        resources: [table.tableArn],
-      }),
-    ],
+    permissions: [customerRecordAccess(table)],
   });
   stack.addOutputs({ SiteUrl: site.url });
   onArm64(stack);

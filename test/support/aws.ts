@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import {
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -11,6 +10,7 @@ import { localAwsEnv } from "../../packages/local/src/aws.js";
 import {
   ensureQueues,
   ensureTable,
+  queuedMessages,
   type QueueUrls,
 } from "../../packages/local/src/resources.js";
 
@@ -59,22 +59,7 @@ export async function useLocalAws(
       );
       return result.Items ?? [];
     },
-    async queueDepth(url) {
-      const result = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: [
-            "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible",
-          ],
-        }),
-      );
-      const attributes = result.Attributes ?? {};
-      return (
-        Number(attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-      );
-    },
+    queueDepth: (url) => queuedMessages(sqs, url),
     async drain(url) {
       const result = await sqs.send(
         new ReceiveMessageCommand({

@@ -7,7 +7,7 @@ import { ConfigError, InvalidInputError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { countWebhookAnswer, Recorder, Service } from "@app/core/metrics";
 import * as Queue from "@app/core/queue";
-import { webhookConfig, type WebhookConfig } from "./config";
+import { loadOnce, webhookConfig, type WebhookConfig } from "./config";
 
 const logger = createLogger("clerk-webhook");
 const metrics = new Recorder(Service.clerkWebhook);
@@ -90,19 +90,6 @@ function respond(answer: Answer): APIGatewayProxyStructuredResultV2 {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   };
-}
-
-/**
- * A bad secret is found when the function starts, but reported on every
- * request as a 500: Svix then keeps retrying until the secret is fixed.
- */
-function loadOnce(load: () => WebhookConfig): WebhookConfig | ConfigError {
-  try {
-    return load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
 }
 
 export const handler = createHandler(() => webhookConfig());

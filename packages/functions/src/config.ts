@@ -1,4 +1,5 @@
 import { customersTable, readEnv } from "@app/core/config";
+import { ConfigError } from "@app/core/errors";
 import { createVerifier } from "@app/core/clerk";
 import { Config } from "sst/node/config";
 import { z } from "zod";
@@ -32,4 +33,18 @@ export type WebhookConfig = ReturnType<typeof webhookConfig>;
 
 export function consumerConfig(env: Env = process.env) {
   return { customersTable: customersTable(env) };
+}
+
+/**
+ * Reads a handler's settings once, when the function starts. A bad
+ * setting is kept and reported on every invocation, so the platform keeps
+ * retrying until it is fixed instead of the function failing to start.
+ */
+export function loadOnce<T>(load: () => T): T | ConfigError {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { ConfigError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { countReconciled, Recorder, Service } from "@app/core/metrics";
 import * as Reconcile from "@app/core/reconcile";
+import { loadOnce } from "./config";
 import { reconcileConfig, type ReconcileConfig } from "./reconcile-config";
 
 const logger = createLogger("reconcile");
@@ -59,15 +60,6 @@ function logUser(result: Reconcile.UserResult) {
     logger.info("customer reconciled", result);
   } else {
     logger.debug("customer reconciled", result);
-  }
-}
-
-function loadOnce(load: () => ReconcileConfig): ReconcileConfig | ConfigError {
-  try {
-    return load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
   }
 }
 

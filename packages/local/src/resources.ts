@@ -95,3 +95,28 @@ export async function ensureQueues(
   client.destroy();
   return { queueUrl: queue.QueueUrl!, deadLetterUrl, deadLetterArn };
 }
+
+/**
+ * Messages waiting or in flight. On AWS the two counts are disjoint; the
+ * local SQS server counts in-flight messages in both, which only matters
+ * when the total is not zero, so "empty" means the same on both.
+ */
+export async function queuedMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<number> {
+  const result = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+      ],
+    }),
+  );
+  const counts = result.Attributes ?? {};
+  return (
+    Number(counts.ApproximateNumberOfMessages ?? 0) +
+    Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}

@@ -4,7 +4,12 @@ import { startApi, type LocalApi } from "./api";
 import type { LocalConfig } from "./config";
 import { startDynamoDb, type LocalDynamo } from "./dynamodb";
 import { startPoller, type Poller } from "./poller";
-import { ensureQueues, ensureTable, type QueueUrls } from "./resources";
+import {
+  ensureQueues,
+  ensureTable,
+  queuedMessages,
+  type QueueUrls,
+} from "./resources";
 import { startSqs, type LocalSqs } from "./sqs";
 import { offlineClerk } from "./clerk-offline";
 import { startFront } from "./front";
@@ -128,7 +133,7 @@ async function health(
 async function drain(sqs: SQSClient, queueUrl: string) {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const left = await queued(sqs, queueUrl).catch(() => 0);
+    const left = await queuedMessages(sqs, queueUrl).catch(() => 0);
     if (left === 0) return;
     if (Date.now() > deadline) {
       console.error(`${left} queued messages are dropped with the stack`);
@@ -136,23 +141,6 @@ async function drain(sqs: SQSClient, queueUrl: string) {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-async function queued(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const result = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-      ],
-    }),
-  );
-  const counts = result.Attributes ?? {};
-  return (
-    Number(counts.ApproximateNumberOfMessages ?? 0) +
-    Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
 }
 
 /**
