@@ -14,7 +14,7 @@ import {
 import { startE2eStack, type E2eStack } from "./support/stack.js";
 
 /** Shown until the webhook has filled in the profile. */
-const emailPlaceholder = "arriving from Clerk…";
+const emailPlaceholder = "arriving from Clerk (reload to see it)";
 
 let stack: E2eStack;
 let browser: Browser;

@@ -125,7 +125,8 @@ describe("the site's DynamoDB requests", () => {
       );
       const pages = await Promise.all(responses.map((r) => r.text()));
       const shown = pages.map(
-        (html) => /data-testid="created-at">([^<]+)</.exec(html)?.[1],
+        (html) =>
+          /datetime="([^"]+)"[^>]*data-testid="created-at"/i.exec(html)?.[1],
       );
       const records = (await stack.items()).filter(
         (item) => item.userId === userId,

@@ -32,7 +32,7 @@ export function localConfig(env = loadDotEnv()) {
       SQS_PORT: Port.default(9324),
       CUSTOMERS_TABLE: TableName.default("customers"),
       CLERK_WEBHOOK_SECRET: z.string().default(devWebhookSecret),
-      LOCAL_DATA_DIR: z.string().default(join(rootDir, ".local", "dynamodb")),
+      LOCAL_DATA_DIR: z.string().default(join(rootDir, ".local")),
       // Test hook: the browser tests put a recording, fault-injecting
       // proxy between the site and DynamoDB Local (dynamo-proxy.ts).
       SITE_DYNAMODB_ENDPOINT: z.url().optional(),
@@ -48,10 +48,11 @@ export function localConfig(env = loadDotEnv()) {
     sqsPort: parsed.SQS_PORT,
     customersTable: parsed.CUSTOMERS_TABLE,
     webhookSecret: parsed.CLERK_WEBHOOK_SECRET,
-    dataDir: parsed.LOCAL_DATA_DIR,
+    /** DynamoDB Local's files. */
+    dataDir: join(parsed.LOCAL_DATA_DIR, "dynamodb"),
     siteDynamoEndpoint: parsed.SITE_DYNAMODB_ENDPOINT,
     /** The offline Clerk key and users, kept beside the customers. */
-    stateDir: dirname(parsed.LOCAL_DATA_DIR),
+    stateDir: parsed.LOCAL_DATA_DIR,
   };
 }
 

@@ -43,6 +43,9 @@ export async function startNext(
       stdio: ["ignore", "inherit", "inherit"],
     },
   );
+  // If this process dies without stopping the site, the site goes too.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -59,7 +62,11 @@ export async function startNext(
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, process: child, stop: () => stopProcess(child) };
+  const stop = async () => {
+    process.off("exit", killOnExit);
+    await stopProcess(child);
+  };
+  return { url, process: child, stop };
 }
 
 function nextBin(): string {

@@ -129,14 +129,23 @@ async function health(
   };
 }
 
-/** Waits up to 30 s for the queue to empty, then says what is left. */
+/** Waits up to 30 s for the queue to empty, saying so while it waits. */
 async function drain(sqs: SQSClient, queueUrl: string) {
   const deadline = Date.now() + 30_000;
+  let announced = false;
   for (;;) {
     const left = await queuedMessages(sqs, queueUrl).catch(() => 0);
     if (left === 0) return;
+    if (!announced) {
+      console.error(
+        "writing the queued messages before stopping (up to 30 s; " +
+          "Ctrl-C again to stop at once)",
+      );
+      announced = true;
+    }
     if (Date.now() > deadline) {
-      console.error(`${left} queued messages are dropped with the stack`);
+      // A failing message stays in flight for its visibility timeout.
+      console.error("messages still queued are dropped with the stack");
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

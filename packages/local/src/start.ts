@@ -38,7 +38,8 @@ async function main() {
   );
   let stopping = false;
   const shutdown = async () => {
-    if (stopping) return;
+    // A second Ctrl-C stops at once; Java is killed on exit regardless.
+    if (stopping) process.exit(130);
     stopping = true;
     await stack.stop();
     console.log("offline stack stopped");

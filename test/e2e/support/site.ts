@@ -90,7 +90,9 @@ export async function readDashboard(page: Page): Promise<DashboardView> {
     membership: await text("membership"),
     dashboardMembership: await text("dashboard-membership"),
     email: await text("email"),
-    createdAt: await text("created-at"),
+    // The page shows a readable date; the machine form is in datetime.
+    createdAt:
+      (await page.getByTestId("created-at").getAttribute("datetime")) ?? "",
     createdBy: await text("created-by"),
   };
 }

@@ -1,5 +1,7 @@
+import { SignOutButton } from "@clerk/nextjs";
 import * as Policy from "@app/core/policy";
 import Link from "next/link";
+import { siteConfig } from "@/lib/config";
 import { optionalCustomer } from "@/lib/customer";
 
 /**
@@ -7,6 +9,24 @@ import { optionalCustomer } from "@/lib/customer";
  * "Sign up". If the record cannot be read, no upgrade is offered: a paying
  * customer must never be shown the free view.
  */
+/** Offline, the local stand-in for Clerk ends the session. */
+function SignOut() {
+  if (!siteConfig().offline) {
+    return (
+      <SignOutButton>
+        <button className="link-button">Log out</button>
+      </SignOutButton>
+    );
+  }
+  return (
+    <form method="post" action="/local/sign-out">
+      <button className="link-button" data-testid="sign-out">
+        Log out
+      </button>
+    </form>
+  );
+}
+
 export async function Header() {
   const customer = await optionalCustomer().catch(() => "unknown" as const);
   return (
@@ -31,6 +51,7 @@ export async function Header() {
                 Upgrade
               </Link>
             )}
+            <SignOut />
           </>
         )}
       </nav>

@@ -19,7 +19,9 @@ export default async function DashboardLayout({
       <nav style={{ display: "flex", gap: "1rem" }}>
         <Link href="/dashboard">Overview</Link>
         <Link href="/dashboard/billing">Billing</Link>
-        <span data-testid="membership">{customer.membership}</span>
+        <span>
+          Plan: <strong data-testid="membership">{customer.membership}</strong>
+        </span>
       </nav>
       {children}
     </>

@@ -15,10 +15,16 @@ export default async function Dashboard() {
           <dt>Membership</dt>
           <dd data-testid="dashboard-membership">{customer.membership}</dd>
           <dt>Email</dt>
-          <dd data-testid="email">{customer.email ?? "arriving from Clerk…"}</dd>
+          <dd data-testid="email">
+            {customer.email ?? "arriving from Clerk (reload to see it)"}
+          </dd>
           <dt>Member since</dt>
-          <dd data-testid="created-at">{customer.createdAt}</dd>
-          <dt>Created by</dt>
+          <dd>
+            <time dateTime={customer.createdAt} data-testid="created-at">
+              {new Date(customer.createdAt).toUTCString()}
+            </time>
+          </dd>
+          <dt>Record created by</dt>
           <dd data-testid="created-by">{customer.createdBy}</dd>
         </dl>
       </section>
