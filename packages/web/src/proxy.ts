@@ -55,8 +55,9 @@ function signedOut() {
 
 export const config = {
   matcher: [
-    // Every page and API route, but not Next's assets or static files.
-    "/((?!_next|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)",
-    "/(api|trpc)(.*)",
+    // Every page and API route, but not Next's assets or files with an
+    // extension (favicon.ico, images): those need no session.
+    "/((?!_next/|.*\\.\\w+$).*)",
+    "/api/(.*)",
   ],
 };
