@@ -1,8 +1,7 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../support/aws.js";
-import { launchBrowser, screenshot } from "./support/browser.js";
-import { appliedFor, emailsIn, webhooksSentFor } from "./support/logs.js";
+import { screenshot } from "./support/browser.js";
+import { appliedFor, webhooksSentFor } from "./support/logs.js";
 import {
   newEmail,
   readDashboard,
@@ -11,38 +10,13 @@ import {
   upgradeLink,
   waitForEmailFromPage,
 } from "./support/site.js";
-import { startE2eStack, type E2eStack } from "./support/stack.js";
+import { useSiteInBrowser } from "./support/session.js";
 
 /** Shown until the webhook has filled in the profile. */
 const emailPlaceholder = "arriving from Clerk (reload to see it)";
 
-let stack: E2eStack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  stack = await startE2eStack();
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  const output = stack?.output() ?? "";
-  await stack?.stop();
-  // The front, the webhook, the consumer and the site all handled
-  // emails here; none of them may write one to a log.
-  expect(emailsIn(output)).toEqual([]);
-});
-
-async function freshPage(): Promise<Page> {
-  context = await browser.newContext();
-  return context.newPage();
-}
+const site = useSiteInBrowser();
+const freshPage = () => site.freshPage();
 
 describe("signing up", () => {
   it(
@@ -51,7 +25,7 @@ describe("signing up", () => {
       const page = await freshPage();
       const email = newEmail();
 
-      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+      const { userId } = await signUpInBrowser(page, site.stack.siteUrl, {
         email,
         webhook: "delay:5000",
         screenshotAs: "signup-form",
@@ -59,7 +33,7 @@ describe("signing up", () => {
       const first = await readDashboard(page);
       await screenshot(page, "dashboard-first-render");
       const offersUpgrade = await upgradeLink(page).isVisible();
-      const billing = await page.goto(`${stack.siteUrl}/dashboard/billing`);
+      const billing = await page.goto(`${site.stack.siteUrl}/dashboard/billing`);
       const billingMembership = page.getByTestId("billing-membership");
       const subscription = page.getByTestId("subscription-status");
       await screenshot(page, "billing");
@@ -75,7 +49,7 @@ describe("signing up", () => {
       expect(await billingMembership.textContent()).toBe("free");
       expect(await subscription.textContent()).toBe("none");
 
-      await page.goto(`${stack.siteUrl}/dashboard`);
+      await page.goto(`${site.stack.siteUrl}/dashboard`);
       const landed = await waitForEmailFromPage(page, 30_000);
       await page.reload();
       const after = await readDashboard(page);
@@ -83,7 +57,7 @@ describe("signing up", () => {
 
       expect(landed.email).toBe(email);
       expect(after).toEqual({ ...first, email });
-      expect(await stack.item(userId)).toMatchObject({
+      expect(await site.stack.item(userId)).toMatchObject({
         email,
         createdAt: first.createdAt,
         createdBy: "page",
@@ -95,7 +69,7 @@ describe("signing up", () => {
     "keeps a working free dashboard when the webhook never comes",
     async () => {
       const page = await freshPage();
-      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+      const { userId } = await signUpInBrowser(page, site.stack.siteUrl, {
         email: newEmail(),
         webhook: "never",
       });
@@ -104,10 +78,10 @@ describe("signing up", () => {
       // A later sign-up whose webhook waits 5 s, longer than the plans
       // the form offers by default: once its webhook has landed, one for
       // the first user would have landed too.
-      const witness = await signUpSession(stack.siteUrl, "delay:5000");
-      await eventually(async () => (await stack.item(witness.userId))?.email);
-      const billing = await page.goto(`${stack.siteUrl}/dashboard/billing`);
-      await page.goto(`${stack.siteUrl}/dashboard`);
+      const witness = await signUpSession(site.stack.siteUrl, "delay:5000");
+      await eventually(async () => (await site.stack.item(witness.userId))?.email);
+      const billing = await page.goto(`${site.stack.siteUrl}/dashboard/billing`);
+      await page.goto(`${site.stack.siteUrl}/dashboard`);
       const after = await readDashboard(page);
 
       expect(first).toMatchObject({
@@ -118,8 +92,8 @@ describe("signing up", () => {
       });
       expect(billing?.status()).toBe(200);
       expect(after).toEqual(first);
-      expect((await stack.item(userId))?.email).toBeUndefined();
-      expect(webhooksSentFor(stack.output(), userId)).toEqual([]);
+      expect((await site.stack.item(userId))?.email).toBeUndefined();
+      expect(webhooksSentFor(site.stack.output(), userId)).toEqual([]);
     },
   );
 
@@ -128,19 +102,19 @@ describe("signing up", () => {
     async () => {
       const page = await freshPage();
       const email = newEmail();
-      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+      const { userId } = await signUpInBrowser(page, site.stack.siteUrl, {
         email,
         webhook: "twice",
       });
       const first = await readDashboard(page);
 
       await eventually(
-        async () => appliedFor(stack.output(), userId)[1],
+        async () => appliedFor(site.stack.output(), userId)[1],
         30_000,
       );
       await page.reload();
       const after = await readDashboard(page);
-      const records = (await stack.items()).filter(
+      const records = (await site.stack.items()).filter(
         (item) => item.userId === userId,
       );
 
@@ -158,7 +132,7 @@ describe("signed out", () => {
     const landed: string[] = [];
 
     for (const path of ["/dashboard", "/dashboard/billing"]) {
-      await page.goto(`${stack.siteUrl}${path}`);
+      await page.goto(`${site.stack.siteUrl}${path}`);
       landed.push(new URL(page.url()).pathname);
     }
     const heading = page.getByRole("heading", { name: "Log in" });
@@ -168,7 +142,7 @@ describe("signed out", () => {
   });
 
   it("answers 401 from /api/customer when signed out", async () => {
-    const response = await fetch(`${stack.siteUrl}/api/customer`);
+    const response = await fetch(`${site.stack.siteUrl}/api/customer`);
 
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: "signed-out" });

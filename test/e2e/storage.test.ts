@@ -1,8 +1,6 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RecordedRequest } from "../../packages/local/src/dynamo-proxy.js";
-import { launchBrowser, screenshot } from "./support/browser.js";
-import { emailsIn } from "./support/logs.js";
+import { screenshot } from "./support/browser.js";
 import {
   newEmail,
   readDashboard,
@@ -11,35 +9,12 @@ import {
   upgradeLink,
   waitForEmailFromPage,
 } from "./support/site.js";
-import { startE2eStack, type E2eStack } from "./support/stack.js";
+import { useSiteInBrowser } from "./support/session.js";
 
-let stack: E2eStack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  stack = await startE2eStack();
-  browser = await launchBrowser();
+const site = useSiteInBrowser({
+  afterEach: () => site.stack.proxy.setMode("forward"),
 });
-
-afterEach(async () => {
-  stack?.proxy.setMode("forward");
-  await context?.close();
-  context = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  const output = stack?.output() ?? "";
-  await stack?.stop();
-  // Storage failures are logged with the user id; never with an email.
-  expect(emailsIn(output)).toEqual([]);
-});
-
-async function freshPage(): Promise<Page> {
-  context = await browser.newContext();
-  return context.newPage();
-}
+const freshPage = () => site.freshPage();
 
 /** A strongly consistent GetItem on the table's key, and nothing else. */
 function isConsistentKeyRead(request: RecordedRequest, table: string) {
@@ -57,23 +32,23 @@ describe("the site's DynamoDB requests", () => {
   it(
     "are strongly consistent key reads or writes across a whole visit",
     async () => {
-      stack.proxy.clear();
+      site.stack.proxy.clear();
       const page = await freshPage();
 
-      await signUpInBrowser(page, stack.siteUrl, {
+      await signUpInBrowser(page, site.stack.siteUrl, {
         email: newEmail(),
         webhook: "delay:0",
       });
-      await page.goto(`${stack.siteUrl}/dashboard/billing`);
-      await page.goto(`${stack.siteUrl}/`);
-      await page.goto(`${stack.siteUrl}/dashboard`);
+      await page.goto(`${site.stack.siteUrl}/dashboard/billing`);
+      await page.goto(`${site.stack.siteUrl}/`);
+      await page.goto(`${site.stack.siteUrl}/dashboard`);
       await waitForEmailFromPage(page, 30_000);
       await page.reload();
-      const requests = stack.proxy.requests();
+      const requests = site.stack.proxy.requests();
       const writes = ["PutItem", "UpdateItem"];
       const others = requests.filter(
         (request) =>
-          !isConsistentKeyRead(request, stack.table) &&
+          !isConsistentKeyRead(request, site.stack.table) &&
           !writes.includes(request.operation),
       );
 
@@ -87,17 +62,17 @@ describe("the site's DynamoDB requests", () => {
   it(
     "creates one record when ten first API requests arrive at once",
     async () => {
-      const { userId, cookie } = await signUpSession(stack.siteUrl, "never");
+      const { userId, cookie } = await signUpSession(site.stack.siteUrl, "never");
 
       const responses = await Promise.all(
         Array.from({ length: 10 }, () =>
-          fetch(`${stack.siteUrl}/api/customer`, { headers: { cookie } }),
+          fetch(`${site.stack.siteUrl}/api/customer`, { headers: { cookie } }),
         ),
       );
       const bodies = await Promise.all(
         responses.map(async (r) => (await r.json()) as { createdAt: string }),
       );
-      const records = (await stack.items()).filter(
+      const records = (await site.stack.items()).filter(
         (item) => item.userId === userId,
       );
 
@@ -116,11 +91,11 @@ describe("the site's DynamoDB requests", () => {
   it(
     "creates one record when ten first dashboards render at once",
     async () => {
-      const { userId, cookie } = await signUpSession(stack.siteUrl, "never");
+      const { userId, cookie } = await signUpSession(site.stack.siteUrl, "never");
 
       const responses = await Promise.all(
         Array.from({ length: 10 }, () =>
-          fetch(`${stack.siteUrl}/dashboard`, { headers: { cookie } }),
+          fetch(`${site.stack.siteUrl}/dashboard`, { headers: { cookie } }),
         ),
       );
       const pages = await Promise.all(responses.map((r) => r.text()));
@@ -128,7 +103,7 @@ describe("the site's DynamoDB requests", () => {
         (html) =>
           /datetime="([^"]+)"[^>]*data-testid="created-at"/i.exec(html)?.[1],
       );
-      const records = (await stack.items()).filter(
+      const records = (await site.stack.items()).filter(
         (item) => item.userId === userId,
       );
 
@@ -150,17 +125,17 @@ describe("when the site cannot reach DynamoDB", () => {
     it(
       `answers 503 and writes no record for a new user when ${how}`,
       async () => {
-        stack.proxy.setMode(mode);
+        site.stack.proxy.setMode(mode);
         const page = await freshPage();
 
-        const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+        const { userId } = await signUpInBrowser(page, site.stack.siteUrl, {
           email: newEmail(),
           webhook: "never",
         });
         const landing = await page.content();
         if (mode === "error") await screenshot(page, "storage-down-503");
-        const dashboard = await page.goto(`${stack.siteUrl}/dashboard`);
-        const billing = await page.goto(`${stack.siteUrl}/dashboard/billing`);
+        const dashboard = await page.goto(`${site.stack.siteUrl}/dashboard`);
+        const billing = await page.goto(`${site.stack.siteUrl}/dashboard/billing`);
         const api = await page.evaluate(async () => {
           const response = await fetch("/api/customer");
           return { status: response.status, body: await response.json() };
@@ -173,10 +148,10 @@ describe("when the site cannot reach DynamoDB", () => {
           status: 503,
           body: { error: "temporarily-unavailable" },
         });
-        expect(stack.proxy.requests().some((r) => r.handled === mode)).toBe(
+        expect(site.stack.proxy.requests().some((r) => r.handled === mode)).toBe(
           true,
         );
-        expect(await stack.item(userId)).toBeUndefined();
+        expect(await site.stack.item(userId)).toBeUndefined();
       },
     );
   }
@@ -185,13 +160,13 @@ describe("when the site cannot reach DynamoDB", () => {
     "offers no upgrade in the header, since membership is unknown",
     async () => {
       const page = await freshPage();
-      await signUpInBrowser(page, stack.siteUrl, {
+      await signUpInBrowser(page, site.stack.siteUrl, {
         email: newEmail(),
         webhook: "never",
       });
-      stack.proxy.setMode("error");
+      site.stack.proxy.setMode("error");
 
-      const home = await page.goto(`${stack.siteUrl}/`);
+      const home = await page.goto(`${site.stack.siteUrl}/`);
 
       expect(home?.status()).toBe(200);
       expect(await upgradeLink(page).count()).toBe(0);
@@ -205,22 +180,22 @@ describe("when the site cannot reach DynamoDB", () => {
   it(
     "serves the dashboard and creates the record once storage is back",
     async () => {
-      stack.proxy.setMode("error");
+      site.stack.proxy.setMode("error");
       const page = await freshPage();
-      const { userId } = await signUpInBrowser(page, stack.siteUrl, {
+      const { userId } = await signUpInBrowser(page, site.stack.siteUrl, {
         email: newEmail(),
         webhook: "never",
       });
       const landing = await page.content();
 
-      stack.proxy.setMode("forward");
+      site.stack.proxy.setMode("forward");
       const response = await page.reload();
       const view = await readDashboard(page);
 
       expect(landing).toContain("<h1>Temporarily unavailable</h1>");
       expect(response?.status()).toBe(200);
       expect(view).toMatchObject({ membership: "free", createdBy: "page" });
-      expect(await stack.item(userId)).toMatchObject({
+      expect(await site.stack.item(userId)).toMatchObject({
         createdAt: view.createdAt,
       });
     },
