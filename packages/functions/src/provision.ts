@@ -12,7 +12,7 @@ import {
   Recorder,
   Service,
 } from "@app/core/metrics";
-import { processMessage } from "@app/core/provision";
+import { processMessage, type Dependencies } from "@app/core/provision";
 import { consumerConfig } from "./config";
 
 const logger = createLogger("provision");
@@ -23,8 +23,9 @@ const metrics = new Recorder(Service.provision);
  * Applies each message on its own: a failed one is reported back to SQS
  * and retried (then parked in the DLQ), its neighbours are not.
  */
-export function createHandler(validateConfig: () => unknown) {
-  validateConfig();
+export function createHandler(load: () => Dependencies) {
+  const deps = load();
+  const handleRecord = (record: SQSRecord) => applyRecord(record, deps);
   return async (event: SQSEvent, context?: Context) => {
     try {
       return await processPartialResponse(event, handleRecord, processor, {
@@ -39,15 +40,21 @@ export function createHandler(validateConfig: () => unknown) {
   };
 }
 
-async function handleRecord(record: SQSRecord) {
+async function applyRecord(record: SQSRecord, deps: Dependencies) {
   const ids = {
     messageId: record.messageId,
     receiveCount: Number(record.attributes.ApproximateReceiveCount),
   };
   try {
-    const processed = await processMessage(record.body);
+    const processed = await processMessage(record.body, deps);
     countApplied(metrics, processed.outcome);
-    logger.info("message applied", { ...ids, ...processed });
+    if (processed.unknownStatus) {
+      // Membership was left as it was; someone should teach the mapping
+      // the new status (packages/core/src/stripe/membership.ts).
+      logger.warn("unknown subscription status", { ...ids, ...processed });
+    } else {
+      logger.info("message applied", { ...ids, ...processed });
+    }
   } catch (error) {
     const permanent = isPermanent(error);
     // A permanent failure is logged and counted on its first receive only;

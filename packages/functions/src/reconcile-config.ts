@@ -1,6 +1,6 @@
 import { customersTable, readEnv } from "@app/core/config";
 import { ConfigError } from "@app/core/errors";
-import { Config } from "sst/node/config";
+import { boundSecret } from "./config";
 import { z } from "zod";
 
 type Env = Record<string, string | undefined>;
@@ -33,11 +33,3 @@ export function reconcileConfig(env: Env = process.env) {
 }
 
 export type ReconcileConfig = ReturnType<typeof reconcileConfig>;
-
-function boundSecret(name: string): string | undefined {
-  try {
-    return (Config as unknown as Record<string, string>)[name];
-  } catch {
-    return undefined;
-  }
-}

@@ -245,7 +245,8 @@ function validProfile(profile: Profile, userId: string): Profile {
   return result.data;
 }
 
-function fromItem(item: Record<string, unknown>): Customer {
+/** A stored item as a customer; a mismatch is a storage fault, not input. */
+export function fromItem(item: Record<string, unknown>): Customer {
   const result = Customer.safeParse(item);
   if (!result.success) {
     throw new UnavailableError("stored customer does not match its schema", {

@@ -9,6 +9,7 @@ export const namespace = "SignupProvisioning";
 /** Each handler's `service` dimension, the same name its logger uses. */
 export const Service = {
   clerkWebhook: "clerk-webhook",
+  stripeWebhook: "stripe-webhook",
   provision: "provision",
   site: "web",
   reconcile: "reconcile",
@@ -32,6 +33,8 @@ export const Metric = {
   customerCreated: "CustomerCreated",
   customerUpdated: "CustomerUpdated",
   customerDeleted: "CustomerDeleted",
+  /** A Stripe event or a checkout return wrote the subscription state. */
+  membershipSynced: "MembershipSynced",
   /** By `reason`: a queued event that changed nothing, as designed. */
   eventSkipped: "EventSkipped",
   /** By `failure`: permanent or transient. */

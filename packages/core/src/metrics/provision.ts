@@ -1,9 +1,9 @@
-import type { ApplyOutcome } from "../clerk";
+import type { ApplyOutcome } from "../provision";
 import { Metric } from "./names";
 import type { Dimensions, Recorder } from "./recorder";
 
 /**
- * Every outcome of applying a Clerk event, typed as a complete map so a
+ * Every outcome of applying a Clerk or Stripe event, typed as a complete map so a
  * new outcome cannot go uncounted.
  */
 const applied: Record<ApplyOutcome, [Metric, Dimensions?]> = {
@@ -13,6 +13,7 @@ const applied: Record<ApplyOutcome, [Metric, Dimensions?]> = {
   stale: [Metric.eventSkipped, { reason: "stale" }],
   tombstoned: [Metric.eventSkipped, { reason: "tombstoned" }],
   "already-deleted": [Metric.eventSkipped, { reason: "already-deleted" }],
+  synced: [Metric.membershipSynced],
 };
 
 export function countApplied(recorder: Recorder, outcome: ApplyOutcome) {

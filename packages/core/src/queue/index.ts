@@ -14,8 +14,11 @@ import { maxMessageBytes } from "../settings";
  */
 export const Envelope = z.object({
   version: z.literal(1),
-  source: z.enum(["clerk"]),
-  /** The sender's delivery id (`svix-id`), the same on every retry. */
+  source: z.enum(["clerk", "stripe"]),
+  /**
+   * The sender's id for the event, the same on every retry: `svix-id`
+   * for Clerk, the event id (`evt_...`) for Stripe.
+   */
   eventId: z.string().min(1).max(256),
   type: z.string().min(1).max(128),
   receivedAt: z.iso.datetime(),
