@@ -16,13 +16,14 @@ let app: Synth;
 let template: Template;
 let provisioning: Template;
 let webhook: Handler;
+let stripeWebhook: Handler;
 let queue: string;
 
 beforeAll(async () => {
   app = await synth("test");
   template = app.template(Api);
   provisioning = app.template(Provisioning);
-  webhook = handlers(app).webhook;
+  ({ webhook, stripeWebhook } = handlers(app));
   queue = logicalId(app.exports(Provisioning).queue.cdk.queue);
 });
 
@@ -36,16 +37,20 @@ function only(type: string): { id: string; props: Record<string, unknown> } {
 }
 
 describe("the HTTP API", () => {
-  it("has one route, POST /webhooks/clerk, to the webhook function", () => {
-    const route = only("AWS::ApiGatewayV2::Route");
-    const integration = only("AWS::ApiGatewayV2::Integration");
-    expect(route.props.RouteKey).toBe("POST /webhooks/clerk");
-    expect(route.props.Target).toEqual({
-      "Fn::Join": ["", ["integrations/", { Ref: integration.id }]],
+  it("has two routes, each to its own webhook function", () => {
+    const routes = template.findResources("AWS::ApiGatewayV2::Route");
+    const integrations = template.findResources(
+      "AWS::ApiGatewayV2::Integration",
+    );
+    const targets = Object.values(routes).map((route) => {
+      const target = route.Properties.Target["Fn::Join"][1][1].Ref;
+      const uri = integrations[target]?.Properties.IntegrationUri;
+      return [route.Properties.RouteKey, uri["Fn::GetAtt"][0]];
     });
-    expect(integration.props.IntegrationUri).toEqual({
-      "Fn::GetAtt": [webhook.id, "Arn"],
-    });
+    expect(targets.sort()).toEqual([
+      ["POST /webhooks/clerk", webhook.id],
+      ["POST /webhooks/stripe", stripeWebhook.id],
+    ]);
   });
 
   it("throttles every route of its default stage", () => {
@@ -62,13 +67,16 @@ describe("the HTTP API", () => {
       .toBeUndefined();
   });
 
-  it("outputs the API URL and the Clerk webhook URL", () => {
+  it("outputs the API URL and both webhook URLs", () => {
     const endpoint = {
       "Fn::GetAtt": [only("AWS::ApiGatewayV2::Api").id, "ApiEndpoint"],
     };
     template.hasOutput("ApiUrl", { Value: endpoint });
     template.hasOutput("ClerkWebhookUrl", {
       Value: { "Fn::Join": ["", [endpoint, "/webhooks/clerk"]] },
+    });
+    template.hasOutput("StripeWebhookUrl", {
+      Value: { "Fn::Join": ["", [endpoint, "/webhooks/stripe"]] },
     });
   });
 });

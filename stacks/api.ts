@@ -4,12 +4,27 @@ import { Provisioning } from "./provisioning.js";
 import { Secrets } from "./secrets.js";
 
 export const clerkWebhookPath = "/webhooks/clerk";
+export const stripeWebhookPath = "/webhooks/stripe";
 
 export function Api({ stack }: StackContext) {
-  const { CLERK_WEBHOOK_SECRET } = use(Secrets);
+  const { CLERK_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRET } = use(Secrets);
   const { queue } = use(Provisioning);
+  // Both webhooks only verify and enqueue: the queue is all they may touch.
+  const enqueuer = (service: string) => ({
+    environment: {
+      PROVISION_QUEUE_URL: queue.queueUrl,
+      POWERTOOLS_SERVICE_NAME: service,
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    },
+    permissions: [
+      new PolicyStatement({
+        actions: ["sqs:SendMessage"],
+        resources: [queue.queueArn],
+      }),
+    ],
+  });
   const api = new HttpApi(stack, "api", {
-    // Svix calls the webhook server to server; no browser needs CORS.
+    // Svix and Stripe call server to server; no browser needs CORS.
     cors: false,
     defaults: {
       // Without a stage limit, forged calls could draw on the account's
@@ -22,18 +37,15 @@ export function Api({ stack }: StackContext) {
       [`POST ${clerkWebhookPath}`]: {
         function: {
           handler: "packages/functions/src/clerk-webhook.handler",
-          environment: {
-            PROVISION_QUEUE_URL: queue.queueUrl,
-            POWERTOOLS_SERVICE_NAME: "clerk-webhook",
-            POWERTOOLS_LOG_LEVEL: "INFO",
-          },
+          ...enqueuer("clerk-webhook"),
           bind: [CLERK_WEBHOOK_SECRET],
-          permissions: [
-            new PolicyStatement({
-              actions: ["sqs:SendMessage"],
-              resources: [queue.queueArn],
-            }),
-          ],
+        },
+      },
+      [`POST ${stripeWebhookPath}`]: {
+        function: {
+          handler: "packages/functions/src/stripe-webhook.handler",
+          ...enqueuer("stripe-webhook"),
+          bind: [STRIPE_WEBHOOK_SECRET],
         },
       },
     },
@@ -41,6 +53,7 @@ export function Api({ stack }: StackContext) {
   stack.addOutputs({
     ApiUrl: api.url,
     ClerkWebhookUrl: `${api.url}${clerkWebhookPath}`,
+    StripeWebhookUrl: `${api.url}${stripeWebhookPath}`,
   });
   return { api };
 }

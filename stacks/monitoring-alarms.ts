@@ -21,6 +21,7 @@ export type Watched = {
   queue: IQueue;
   dlq: IQueue;
   webhook: IFunction;
+  stripeWebhook: IFunction;
   consumer: IFunction;
 };
 
@@ -67,15 +68,20 @@ export function signalAlarms(raise: Raise, input: Watched) {
     // here: no healthy request answers 5xx.
     webhookFailures: raise("webhook-5xx", {
       alarmDescription:
-        "The Clerk webhook answered 5xx: its secret is missing or " +
-        "malformed, the queue refused a message, or the function failed. " +
-        "Svix retries for about a day; read the 'webhook answered' lines.",
+        "The Clerk or the Stripe webhook answered 5xx: its secret is " +
+        "missing or malformed, the queue refused a message, or the " +
+        "function failed. Svix retries for about a day, Stripe for three; " +
+        "read the 'webhook answered' lines of the service named.",
       metric: new MathExpression({
         label: "webhook 5xx",
-        expression: "FILL(answered, 0) + FILL(crashed, 0)",
+        expression:
+          "FILL(clerk, 0) + FILL(clerkCrashed, 0) + " +
+          "FILL(stripe, 0) + FILL(stripeCrashed, 0)",
         usingMetrics: {
-          answered: published(Metric.webhookFailed, Service.clerkWebhook),
-          crashed: input.webhook.metricErrors(),
+          clerk: published(Metric.webhookFailed, Service.clerkWebhook),
+          clerkCrashed: input.webhook.metricErrors(),
+          stripe: published(Metric.webhookFailed, Service.stripeWebhook),
+          stripeCrashed: input.stripeWebhook.metricErrors(),
         },
         period: Duration.minutes(5),
       }),

@@ -17,6 +17,7 @@ export type DashboardInput = {
   queue: IQueue;
   dlq: IQueue;
   webhook: IFunction;
+  stripeWebhook: IFunction;
   consumer: IFunction;
 };
 
@@ -27,7 +28,7 @@ const minute = Duration.minutes(1);
  * Clerk's deliveries, the queue, the consumer, and who created the record.
  */
 export function signalsDashboard(scope: Construct, input: DashboardInput) {
-  const { clerkWebhook, provision, site, reconcile } = Service;
+  const { clerkWebhook, stripeWebhook, provision, site, reconcile } = Service;
   const third = { width: 8, height: 6 };
   const half = { width: 12, height: 6 };
   return new Dashboard(scope, "dashboard", {
@@ -46,24 +47,29 @@ export function signalsDashboard(scope: Construct, input: DashboardInput) {
         new GraphWidget({
           ...third,
           title: "Webhook answers",
-          left: [
-            published(Metric.webhookAccepted, clerkWebhook),
-            published(Metric.webhookIgnored, clerkWebhook),
-            published(Metric.webhookRejected, clerkWebhook),
-            published(Metric.webhookFailed, clerkWebhook),
-          ],
+          left: [clerkWebhook, stripeWebhook].flatMap((service) => [
+            published(Metric.webhookAccepted, service),
+            published(Metric.webhookIgnored, service),
+            published(Metric.webhookRejected, service),
+            published(Metric.webhookFailed, service),
+          ]),
         }),
         new GraphWidget({
           ...third,
           title: "Webhook 4xx by reason",
-          left: [perValue(Metric.webhookRejected, clerkWebhook, "reason")],
+          left: [
+            perValue(Metric.webhookRejected, clerkWebhook, "reason"),
+            perValue(Metric.webhookRejected, stripeWebhook, "reason"),
+          ],
         }),
         new GraphWidget({
           ...third,
           title: "Webhook 5xx by reason, and function errors",
           left: [
             perValue(Metric.webhookFailed, clerkWebhook, "reason"),
+            perValue(Metric.webhookFailed, stripeWebhook, "reason"),
             input.webhook.metricErrors(),
+            input.stripeWebhook.metricErrors(),
           ],
         }),
       ],
@@ -128,6 +134,7 @@ export function signalsDashboard(scope: Construct, input: DashboardInput) {
           left: [
             published(Metric.customerUpdated, provision),
             published(Metric.customerDeleted, provision),
+            published(Metric.membershipSynced, provision),
             perValue(Metric.eventSkipped, provision, "reason"),
           ],
         }),

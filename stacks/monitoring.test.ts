@@ -32,6 +32,7 @@ let topic: string;
 let queue: unknown;
 let dlq: unknown;
 let webhook: unknown;
+let stripeWebhook: unknown;
 let consumer: unknown;
 
 beforeAll(async () => {
@@ -52,6 +53,7 @@ beforeAll(async () => {
   dlq = queueName(logicalId(provisioning.dlq.cdk.queue));
   const fns = handlers(app);
   webhook = { Ref: fns.webhook.id };
+  stripeWebhook = { Ref: fns.stripeWebhook.id };
   consumer = { Ref: fns.consumer.id };
 });
 
@@ -183,18 +185,23 @@ describe("the backlog alarm", () => {
 });
 
 describe("the webhook 5xx alarm", () => {
-  it("adds the webhook's own 5xx count to its function errors", () => {
+  it.each([
+    ["Clerk", "clerk", "clerk-webhook"],
+    ["Stripe", "stripe", "stripe-webhook"],
+  ])("adds the %s webhook's own 5xx count to its function errors", (_, id, service) => {
     const { expression, inputs } = math(alarms.webhookFailures);
     expect(expression).toMatchObject({
-      Expression: "FILL(answered, 0) + FILL(crashed, 0)",
+      Expression:
+        "FILL(clerk, 0) + FILL(clerkCrashed, 0) + " +
+        "FILL(stripe, 0) + FILL(stripeCrashed, 0)",
       ReturnData: true,
     });
-    expect(inputs.answered.MetricStat).toEqual({
-      Metric: published("WebhookFailed", { service: "clerk-webhook" }),
+    expect(inputs[id].MetricStat).toEqual({
+      Metric: published("WebhookFailed", { service }),
       Period: 300,
       Stat: "Sum",
     });
-    const errors = inputs.crashed.MetricStat;
+    const errors = inputs[`${id}Crashed`].MetricStat;
     expect(errors).toMatchObject({ Period: 300, Stat: "Sum" });
     expect(errors.Metric).toMatchObject({
       Namespace: "AWS/Lambda",
@@ -202,7 +209,9 @@ describe("the webhook 5xx alarm", () => {
     });
     const fn = errors.Metric.Dimensions[0];
     expect(fn.Name).toBe("FunctionName");
-    expect(resolved(fn.Value, Api)).toEqual(webhook);
+    expect(resolved(fn.Value, Api)).toEqual(
+      id === "clerk" ? webhook : stripeWebhook,
+    );
   });
 
   it("rings on one 5xx in five minutes", () => {
@@ -334,23 +343,23 @@ describe("the dashboard", () => {
     ]);
   });
 
-  it("graphs both queues and both functions' errors", () => {
+  it("graphs both queues and every function's errors", () => {
     const shown = graphed(template).map((metric) => line(metric));
     const name = (value: unknown) => JSON.stringify(value);
     const queueName = name(alarms.oldestMessage.Dimensions[0].Value);
     const dlqName = name(alarms.deadLetters.Dimensions[0].Value);
-    const [webhookName, consumerName] = [
-      alarms.webhookFailures,
-      alarms.consumerFailures,
-    ].map((alarm) =>
-      name(math(alarm).inputs.crashed.MetricStat.Metric.Dimensions[0].Value),
-    );
+    const crashed = (alarm: Record<string, any>, input: string) =>
+      name(math(alarm).inputs[input].MetricStat.Metric.Dimensions[0].Value);
+    const webhookName = crashed(alarms.webhookFailures, "clerkCrashed");
+    const stripeName = crashed(alarms.webhookFailures, "stripeCrashed");
+    const consumerName = crashed(alarms.consumerFailures, "crashed");
     expect(shown).toEqual(
       expect.arrayContaining([
         `AWS/SQS ApproximateNumberOfMessagesVisible QueueName ${queueName}`,
         `AWS/SQS ApproximateAgeOfOldestMessage QueueName ${queueName}`,
         `AWS/SQS ApproximateNumberOfMessagesVisible QueueName ${dlqName}`,
         `AWS/Lambda Errors FunctionName ${webhookName}`,
+        `AWS/Lambda Errors FunctionName ${stripeName}`,
         `AWS/Lambda Errors FunctionName ${consumerName}`,
       ]),
     );

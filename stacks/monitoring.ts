@@ -5,7 +5,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { use, type StackContext } from "sst/constructs";
 import { z } from "zod";
 import { readEnv } from "../packages/core/src/config/index.js";
-import { Api, clerkWebhookPath } from "./api.js";
+import { Api, clerkWebhookPath, stripeWebhookPath } from "./api.js";
 import { signalAlarms, type Raise } from "./monitoring-alarms.js";
 import { signalsDashboard } from "./monitoring-dashboard.js";
 import { Provisioning } from "./provisioning.js";
@@ -32,6 +32,10 @@ export function Monitoring({ app, stack }: StackContext) {
     api.getFunction(`POST ${clerkWebhookPath}`),
     "the Clerk webhook",
   );
+  const stripeWebhook = found(
+    api.getFunction(`POST ${stripeWebhookPath}`),
+    "the Stripe webhook",
+  );
   const consumer = found(queue.consumerFunction, "the provision consumer");
 
   const topic = new Topic(stack, "alarms", {
@@ -56,6 +60,7 @@ export function Monitoring({ app, stack }: StackContext) {
     queue: queue.cdk.queue,
     dlq: dlq.cdk.queue,
     webhook,
+    stripeWebhook,
     consumer,
   });
   const dashboard = signalsDashboard(stack, {
@@ -64,6 +69,7 @@ export function Monitoring({ app, stack }: StackContext) {
     queue: queue.cdk.queue,
     dlq: dlq.cdk.queue,
     webhook,
+    stripeWebhook,
     consumer,
   });
   return { topic, alarms, dashboard };

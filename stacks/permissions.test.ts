@@ -83,10 +83,15 @@ describe("the provision consumer's role", () => {
     expect(allActions(consumer)).not.toContain("sqs:SendMessage");
   });
 
-  it("grants nothing beyond the table, the queue and basic logging", () => {
+  it("grants nothing beyond the table, the queue, Stripe's key and basic logging", () => {
     const all = roleStatements(consumer.template, consumer.id);
     expect(all.every((s) => s.effect === "Allow")).toBe(true);
-    expect(allActions(consumer)).toEqual([...tableActions, ...pollActions]);
+    expect(allActions(consumer)).toEqual([
+      ...tableActions,
+      ...pollActions,
+      // Reading the bound STRIPE_SECRET_KEY (stacks/stripe.test.ts).
+      "ssm:GetParameters",
+    ]);
     expect(managedPolicies(consumer.template, consumer.id)).toEqual([
       basicExecution,
     ]);

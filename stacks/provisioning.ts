@@ -1,11 +1,13 @@
 import { Duration } from "aws-cdk-lib";
 import { Queue, use, type StackContext } from "sst/constructs";
+import { Secrets } from "./secrets.js";
 import { ProvisionQueue } from "../packages/core/src/settings/index.js";
 import { Storage } from "./storage.js";
 import { customerRecordAccess } from "./table-access.js";
 
 export function Provisioning({ stack }: StackContext) {
   const { table } = use(Storage);
+  const { STRIPE_SECRET_KEY } = use(Secrets);
   const dlq = new Queue(stack, ProvisionQueue.deadLetterName, {
     cdk: {
       queue: {
@@ -35,6 +37,8 @@ export function Provisioning({ stack }: StackContext) {
           POWERTOOLS_SERVICE_NAME: "provision",
           POWERTOOLS_LOG_LEVEL: "INFO",
         },
+        // Stripe events are synced by reading the subscription back.
+        bind: [STRIPE_SECRET_KEY],
         permissions: [customerRecordAccess(table)],
       },
       cdk: {

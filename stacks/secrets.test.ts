@@ -4,6 +4,8 @@ import { Secrets } from "./secrets.js";
 import {
   environment,
   handlers,
+  readableParameters,
+  secretPaths,
   synth,
   type Handler,
   type Synth,
@@ -52,7 +54,10 @@ describe("the Clerk webhook secret", () => {
 
   it("is not bound to the provision consumer", () => {
     expect(environment(consumer)).not.toHaveProperty([variable]);
-    expect(ssmResources(consumer)).toEqual([]);
+    // The consumer reads Stripe's API key, nothing of Clerk's.
+    expect(readableParameters(consumer)).toEqual(
+      secretPaths("STRIPE_SECRET_KEY"),
+    );
   });
 });
 

@@ -8,7 +8,8 @@ import { App, getStack, Stack as SstStack, use } from "sst/constructs";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
 import { initProject, useProject } from "sst/project.js";
 import config from "../sst.config.js";
-import { Api, clerkWebhookPath } from "./api.js";
+import { Api, clerkWebhookPath, stripeWebhookPath } from "./api.js";
+import { roleStatements, text } from "./iam-helpers.js";
 import { Monitoring } from "./monitoring.js";
 import { Provisioning } from "./provisioning.js";
 import { Reconcile } from "./reconcile.js";
@@ -17,6 +18,8 @@ import { Storage } from "./storage.js";
 import { Web } from "./web.js";
 
 type AnyStack = FunctionalStack<unknown>;
+
+export const testPriceId = "price_1TestProMonthly";
 const named: AnyStack[] = [
   Secrets,
   Storage,
@@ -38,6 +41,8 @@ export interface Synth {
 
 /** Builds the app as sst.config.ts does; `bundle` runs the deploy build. */
 export async function synth(stage: string, bundle = false): Promise<Synth> {
+  // Required at synth (stacks/stripe-price.ts); a deploy sets its own.
+  process.env.STRIPE_PRICE_ID ??= testPriceId;
   await initProject({ stage });
   const project = useProject();
   // App deletes and rewrites <out>/types on construction, so test files
@@ -82,20 +87,44 @@ export interface Handler {
 }
 
 /** The provision consumer and the Clerk webhook, found via their stacks. */
-export function handlers(app: Synth): Record<"consumer" | "webhook", Handler> {
+export function handlers(
+  app: Synth,
+): Record<"consumer" | "webhook" | "stripeWebhook", Handler> {
   const { consumerFunction } = app.exports(Provisioning).queue;
-  const route = `POST ${clerkWebhookPath}`;
-  const webhook = app.exports(Api).api.getFunction(route);
+  const route = (path: string): Handler => {
+    const key = `POST ${path}`;
+    return {
+      template: app.template(Api),
+      id: logicalId(found(app.exports(Api).api.getFunction(key), key)),
+    };
+  };
   return {
     consumer: {
       template: app.template(Provisioning),
       id: logicalId(found(consumerFunction, "the queue consumer")),
     },
-    webhook: {
-      template: app.template(Api),
-      id: logicalId(found(webhook, route)),
-    },
+    webhook: route(clerkWebhookPath),
+    stripeWebhook: route(stripeWebhookPath),
   };
+}
+
+/** The SSM parameter paths a function's role may read, without the ARN. */
+export function readableParameters(fn: Handler): string[] {
+  return roleStatements(fn.template, fn.id)
+    .filter((s) => s.actions.some((a) => a.startsWith("ssm:")))
+    .flatMap((s) => s.resources.map(text))
+    .map((arn) => arn.replace(/^.*:parameter/, ""))
+    .sort();
+}
+
+/** Where SST keeps a secret for the test stage, and its fallback. */
+export function secretPaths(...names: string[]): string[] {
+  return names
+    .flatMap((name) => [
+      `/sst/signup-provisioning/.fallback/Secret/${name}/value`,
+      `/sst/signup-provisioning/test/Secret/${name}/value`,
+    ])
+    .sort();
 }
 
 export function logicalId(construct: IConstruct): string {

@@ -17,6 +17,8 @@ import {
   handlers,
   imported,
   logicalId,
+  readableParameters,
+  secretPaths,
   synth,
   type Handler,
   type Synth,
@@ -138,15 +140,10 @@ describe("the site's server function", () => {
     ]);
   });
 
-  it("may read the Clerk keys' parameters and no other", () => {
-    const parameters = statements(server, "ssm")
-      .flatMap((s) => s.resources.map(text))
-      .map((arn) => arn.replace(/^.*:parameter/, ""));
-    const expected = clerkKeys.flatMap((key) => [
-      `/sst/signup-provisioning/.fallback/Secret/${key}/value`,
-      `/sst/signup-provisioning/test/Secret/${key}/value`,
-    ]);
-    expect(parameters.sort()).toEqual(expected.sort());
+  it("may read the Clerk keys' and Stripe's API key's parameters, no other", () => {
+    expect(readableParameters(server)).toEqual(
+      secretPaths(...clerkKeys, "STRIPE_SECRET_KEY"),
+    );
   });
 });
 

@@ -11,7 +11,12 @@ import { customerRecordAccess } from "./table-access.js";
 
 export function Web({ stack }: StackContext) {
   const { table } = use(Storage);
-  const { CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY } = use(Secrets);
+  const {
+    CLERK_SECRET_KEY,
+    CLERK_PUBLISHABLE_KEY,
+    STRIPE_SECRET_KEY,
+    STRIPE_PRICE_ID,
+  } = use(Secrets);
   const site = new NextjsSite(stack, "site", {
     path: "packages/web",
     // NextjsSite runs `npx @opennextjs/aws@<version> build`; this is the
@@ -23,7 +28,14 @@ export function Web({ stack }: StackContext) {
       NEXT_PUBLIC_CLERK_SIGN_IN_URL: "/login",
       NEXT_PUBLIC_CLERK_SIGN_UP_URL: "/signup",
     },
-    bind: [CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY],
+    // Checkout, the billing portal and the success page's sync call
+    // Stripe; the webhook secret stays with the webhook.
+    bind: [
+      CLERK_SECRET_KEY,
+      CLERK_PUBLISHABLE_KEY,
+      STRIPE_SECRET_KEY,
+      STRIPE_PRICE_ID,
+    ],
     regional: {
       // A bound secret reaches the function as SST_Secret_value_<name>
       // set to a marker that sst/node/config swaps for the SSM value at
