@@ -97,7 +97,7 @@ export async function ensureQueues(
 }
 
 /**
- * Messages waiting or in flight. On AWS the two counts are disjoint; the
+ * Messages waiting, delayed or in flight. On AWS the counts are disjoint; the
  * local SQS server counts in-flight messages in both, which only matters
  * when the total is not zero, so "empty" means the same on both.
  */
@@ -111,12 +111,16 @@ export async function queuedMessages(
       AttributeNames: [
         "ApproximateNumberOfMessages",
         "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
       ],
     }),
   );
   const counts = result.Attributes ?? {};
+  // The emulator counts a message sent a moment ago as delayed until its
+  // zero-second delay has run; left out, the queue would read empty.
   return (
     Number(counts.ApproximateNumberOfMessages ?? 0) +
-    Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0)
+    Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(counts.ApproximateNumberOfMessagesDelayed ?? 0)
   );
 }

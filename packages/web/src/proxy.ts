@@ -7,7 +7,11 @@ import { ensureForPage } from "./lib/ensure-customer";
 import { unavailablePage } from "./lib/unavailable";
 
 const logger = createLogger("web");
-const needsCustomer = createRouteMatcher(["/dashboard(.*)", "/api/customer"]);
+const needsCustomer = createRouteMatcher([
+  "/dashboard(.*)",
+  "/checkout/success",
+  "/api/customer",
+]);
 
 /**
  * Clerk verifies the session on every request. For the routes that show a

@@ -14,6 +14,7 @@ const applied: Record<ApplyOutcome, [Metric, Dimensions?]> = {
   tombstoned: [Metric.eventSkipped, { reason: "tombstoned" }],
   "already-deleted": [Metric.eventSkipped, { reason: "already-deleted" }],
   synced: [Metric.membershipSynced],
+  unchanged: [Metric.eventSkipped, { reason: "unchanged" }],
 };
 
 export function countApplied(recorder: Recorder, outcome: ApplyOutcome) {

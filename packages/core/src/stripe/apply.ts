@@ -41,7 +41,9 @@ export async function applyStripeEvent(
     if (outcome === "tombstoned") {
       return { userId, result: { outcome, state: undefined } };
     }
-  } else if (customer.stripeCustomerId !== stripeCustomerId) {
+    return { userId, result: await syncMembership(stripe, userId, stripeCustomerId) };
+  }
+  if (customer.stripeCustomerId !== stripeCustomerId) {
     throw new InvalidInputError("event names another Stripe customer", {
       eventId,
       userId,
@@ -49,5 +51,6 @@ export async function applyStripeEvent(
       storedStripeCustomerId: customer.stripeCustomerId,
     });
   }
-  return { userId, result: await syncMembership(stripe, userId, stripeCustomerId) };
+  const result = await syncMembership(stripe, userId, stripeCustomerId, customer);
+  return { userId, result };
 }

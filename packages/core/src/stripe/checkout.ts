@@ -113,8 +113,9 @@ export async function confirmCheckout(
     if (outcome === "tombstoned") {
       throw new NotFoundError("customer was deleted", { userId });
     }
+    return syncMembership(stripe, userId, sessionCustomer);
   }
-  return syncMembership(stripe, userId, sessionCustomer);
+  return syncMembership(stripe, userId, sessionCustomer, customer);
 }
 
 /**

@@ -17,7 +17,7 @@ export type SubscriptionState = {
   cancelAtPeriodEnd: boolean;
 };
 
-export type SyncOutcome = "synced" | "stale" | "tombstoned";
+export type SyncOutcome = "synced" | "unchanged" | "stale" | "tombstoned";
 
 export type SyncResult = {
   outcome: SyncOutcome;
@@ -32,23 +32,41 @@ export type SyncResult = {
  * to the record. The write is guarded by the read's time, so a sync that
  * read older state can never overwrite one that read newer state; which
  * event triggered the sync, and in what order events came, does not matter.
+ *
+ * Given the record as just read, a sync that finds the same state writes
+ * nothing: a replayed event costs one Stripe read and no write. Skipping
+ * is safe because every later change in Stripe sends an event of its own.
  */
 export async function syncMembership(
   stripe: Stripe,
   userId: string,
   stripeCustomerId: string,
+  stored?: Customer,
 ): Promise<SyncResult> {
   // Stamped before the read: whatever this read returns is at least as
   // new as the stamp, which is what makes the guard sound.
   const readAt = Date.now();
   const subscriptions = await listSubscriptions(stripe, stripeCustomerId);
   const state = currentState(subscriptions);
+  const unknownStatus = state && !state.membership ? state.status : undefined;
+  if (stored?.stripeCustomerId === stripeCustomerId && sameState(stored, state)) {
+    return { outcome: "unchanged", state, unknownStatus, customer: stored };
+  }
   const result = await write(userId, stripeCustomerId, readAt, state);
-  return {
-    ...result,
-    state,
-    unknownStatus: state && !state.membership ? state.status : undefined,
-  };
+  return { ...result, state, unknownStatus };
+}
+
+function sameState(stored: Customer, state: SubscriptionState | undefined) {
+  if (!state) {
+    return stored.stripeSubscriptionId === undefined && stored.membership === "free";
+  }
+  return (
+    stored.stripeSubscriptionId === state.subscriptionId &&
+    stored.subscriptionStatus === state.status &&
+    stored.currentPeriodEnd === state.currentPeriodEnd &&
+    (stored.cancelAtPeriodEnd ?? false) === state.cancelAtPeriodEnd &&
+    (state.membership === undefined || stored.membership === state.membership)
+  );
 }
 
 /**

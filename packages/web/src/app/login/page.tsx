@@ -1,4 +1,5 @@
 import { SignIn } from "@clerk/nextjs";
+import { safeReturnPath } from "@app/core/paths";
 import { siteConfig } from "@/lib/config";
 
 export const dynamic = "force-dynamic";
@@ -11,12 +12,13 @@ const errors: Record<string, string> = {
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ error?: string }>;
+  searchParams: Promise<{ error?: string; redirect_url?: string }>;
 }) {
+  const { error, redirect_url } = await searchParams;
+  const returnTo = safeReturnPath(redirect_url);
   if (!siteConfig().offline) {
-    return <SignIn routing="hash" signUpUrl="/signup" forceRedirectUrl="/dashboard" />;
+    return <SignIn routing="hash" signUpUrl="/signup" forceRedirectUrl={returnTo} />;
   }
-  const { error } = await searchParams;
   const message = error ? errors[error] : undefined;
   return (
     <>
@@ -27,6 +29,7 @@ export default async function LoginPage({
         </p>
       )}
       <form method="post" action="/local/sign-in" className="stack">
+        <input type="hidden" name="redirect_url" value={returnTo} />
         <label>
           Email
           <input name="email" type="email" required autoComplete="email" />

@@ -1,4 +1,5 @@
 import { SignUp } from "@clerk/nextjs";
+import { safeReturnPath } from "@app/core/paths";
 import { siteConfig } from "@/lib/config";
 
 export const dynamic = "force-dynamic";
@@ -10,12 +11,14 @@ const errors: Record<string, string> = {
 export default async function SignUpPage({
   searchParams,
 }: {
-  searchParams: Promise<{ error?: string }>;
+  searchParams: Promise<{ error?: string; redirect_url?: string }>;
 }) {
+  const { error, redirect_url } = await searchParams;
+  // Back to where the user was going (checkout, say), on this site only.
+  const returnTo = safeReturnPath(redirect_url);
   if (!siteConfig().offline) {
-    return <SignUp routing="hash" signInUrl="/login" forceRedirectUrl="/dashboard" />;
+    return <SignUp routing="hash" signInUrl="/login" forceRedirectUrl={returnTo} />;
   }
-  const { error } = await searchParams;
   return (
     <>
       <h1>Create your account</h1>
@@ -34,6 +37,7 @@ export default async function SignUpPage({
         className="stack"
         data-testid="signup-form"
       >
+        <input type="hidden" name="redirect_url" value={returnTo} />
         <label>
           Email
           <input

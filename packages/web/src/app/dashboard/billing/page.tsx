@@ -5,6 +5,7 @@ export const dynamic = "force-dynamic";
 
 export default async function Billing() {
   const customer = await currentCustomer();
+  const periodEnd = customer.currentPeriodEnd;
   return (
     <>
       <h1>Billing</h1>
@@ -16,14 +17,30 @@ export default async function Billing() {
           <dd data-testid="subscription-status">
             {customer.subscriptionStatus ?? "none"}
           </dd>
-          {customer.currentPeriodEnd && (
+          {periodEnd && (
             <>
-              <dt>{customer.cancelAtPeriodEnd ? "Ends" : "Renews"}</dt>
-              <dd>{customer.currentPeriodEnd}</dd>
+              <dt>{customer.cancelAtPeriodEnd ? "Ends on" : "Renews on"}</dt>
+              <dd>
+                <time dateTime={periodEnd} data-testid="period-end">
+                  {new Date(periodEnd).toUTCString()}
+                </time>
+              </dd>
             </>
           )}
         </dl>
+        {customer.cancelAtPeriodEnd && (
+          <p data-testid="cancels-at-period-end">
+            Your subscription is cancelled and stays active until then.
+          </p>
+        )}
       </section>
+      {customer.stripeCustomerId && (
+        <form method="post" action="/billing/portal">
+          <button type="submit" className="button" data-testid="manage-billing">
+            Manage billing in Stripe
+          </button>
+        </form>
+      )}
       {customer.membership === "free" && (
         <p>
           You are on the free plan. <Link href="/pricing">Compare plans</Link>

@@ -1,0 +1,64 @@
+import { auth } from "@clerk/nextjs/server";
+import type * as Customer from "@app/core/customer";
+import { ConfigError, NotFoundError, UnavailableError } from "@app/core/errors";
+import { createLogger } from "@app/core/log";
+import { NextResponse, type NextRequest } from "next/server";
+import { ensureForPage } from "./ensure-customer";
+import { unavailablePage } from "./unavailable";
+
+const logger = createLogger("web");
+
+type Step = (
+  customer: Customer.Customer,
+  request: NextRequest,
+) => Promise<string>;
+
+/**
+ * The shape shared by the routes that send a signed-in user to Stripe:
+ * refuse cross-site posts, find the user's record, run the step, and
+ * answer with a 303 to where it leads. Signed out, the user is sent to
+ * `signedOut`; a failure is a 503 that changed nothing.
+ */
+export async function billingRoute(
+  request: NextRequest,
+  options: { route: string; signedOut: string; step: Step },
+): Promise<NextResponse> {
+  if (request.method === "POST" && crossSite(request)) {
+    return NextResponse.json({ error: "cross-site-request" }, { status: 403 });
+  }
+  const { userId } = await auth();
+  if (!userId) return seeOther(request, options.signedOut);
+  try {
+    const { customer } = await ensureForPage(userId);
+    if (customer.status === "deleted") return seeOther(request, "/login");
+    return seeOther(request, await options.step(customer, request));
+  } catch (error) {
+    if (
+      !(error instanceof UnavailableError) &&
+      !(error instanceof ConfigError) &&
+      !(error instanceof NotFoundError)
+    ) {
+      throw error;
+    }
+    logger.error("billing step failed", {
+      route: options.route,
+      userId,
+      error: error.name,
+      cause: error.message,
+    });
+    return unavailablePage(false);
+  }
+}
+
+/** Browsers send Origin on every POST; another site's form is refused. */
+function crossSite(request: NextRequest): boolean {
+  const origin = request.headers.get("origin");
+  return origin !== null && origin !== request.nextUrl.origin;
+}
+
+function seeOther(request: NextRequest, location: string) {
+  return NextResponse.redirect(new URL(location, request.nextUrl.origin), {
+    status: 303,
+    headers: { "cache-control": "no-store" },
+  });
+}
