@@ -248,6 +248,29 @@ describe("event order does not matter", () => {
   });
 });
 
+describe("cancelling at period end", () => {
+  it("keeps pro until the period ends, then frees the member", async () => {
+    const { userId, stripeCustomerId } = await linkedUser();
+    const sub = standIn.createSubscription(stripeCustomerId, { status: "active" });
+    await deliver(lastEvent("customer.subscription.created"));
+    await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true });
+    await deliver(lastEvent("customer.subscription.updated"));
+    const cancelling = await Customer.get(userId);
+    expect(cancelling).toMatchObject({
+      membership: "pro",
+      subscriptionStatus: "active",
+      cancelAtPeriodEnd: true,
+    });
+
+    standIn.advanceClock(40 * 24 * 3600);
+    await deliver(lastEvent("customer.subscription.deleted"));
+    expect(await Customer.get(userId)).toMatchObject({
+      membership: "free",
+      subscriptionStatus: "canceled",
+    });
+  });
+});
+
 describe("resolving the user", () => {
   it("retries an event for a Stripe customer not yet linked, then applies it", async () => {
     const userId = newUserId();

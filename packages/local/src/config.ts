@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createVerifier } from "@app/core/clerk";
+import { createStripeVerifier } from "@app/core/stripe";
 import { readEnv, TableName } from "@app/core/config";
 import { z } from "zod";
 
@@ -17,6 +18,9 @@ export const rootDir = resolve(
  */
 export const devWebhookSecret = "whsec_bG9jYWwtZGV2LXNpZ25pbmctc2VjcmV0";
 
+/** The same, for the local Stripe's deliveries to the Stripe webhook. */
+export const devStripeWebhookSecret = "whsec_local_stripe_dev_secret";
+
 const Port = z.coerce.number().int().min(1).max(65535);
 
 /**
@@ -30,8 +34,10 @@ export function localConfig(env = loadDotEnv()) {
       WEB_PORT: Port.default(3000),
       DYNAMODB_PORT: Port.default(8000),
       SQS_PORT: Port.default(9324),
+      STRIPE_PORT: Port.default(12111),
       CUSTOMERS_TABLE: TableName.default("customers"),
       CLERK_WEBHOOK_SECRET: z.string().default(devWebhookSecret),
+      STRIPE_WEBHOOK_SECRET: z.string().default(devStripeWebhookSecret),
       LOCAL_DATA_DIR: z.string().default(join(rootDir, ".local")),
       // Test hook: the browser tests put a recording, fault-injecting
       // proxy between the site and DynamoDB Local (dynamo-proxy.ts).
@@ -39,15 +45,18 @@ export function localConfig(env = loadDotEnv()) {
     },
     env,
   );
-  // Refuse to start with a secret the webhook would answer 500 to.
+  // Refuse to start with a secret a webhook would answer 500 to.
   createVerifier(parsed.CLERK_WEBHOOK_SECRET);
+  createStripeVerifier(parsed.STRIPE_WEBHOOK_SECRET);
   return {
     apiPort: parsed.API_PORT,
     webPort: parsed.WEB_PORT,
     dynamoPort: parsed.DYNAMODB_PORT,
     sqsPort: parsed.SQS_PORT,
+    stripePort: parsed.STRIPE_PORT,
     customersTable: parsed.CUSTOMERS_TABLE,
     webhookSecret: parsed.CLERK_WEBHOOK_SECRET,
+    stripeWebhookSecret: parsed.STRIPE_WEBHOOK_SECRET,
     /** DynamoDB Local's files. */
     dataDir: join(parsed.LOCAL_DATA_DIR, "dynamodb"),
     siteDynamoEndpoint: parsed.SITE_DYNAMODB_ENDPOINT,

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "@app/core/errors";
-import { devWebhookSecret, localConfig } from "./config";
+import { devStripeWebhookSecret, devWebhookSecret, localConfig } from "./config";
 import { JavaMissingError, PortInUseError } from "./dynamodb";
 import { startStack } from "./stack";
 
@@ -21,16 +21,24 @@ async function main() {
   });
   const secretNote =
     config.webhookSecret === devWebhookSecret ? " (dev default)" : "";
+  const stripeNote =
+    config.stripeWebhookSecret === devStripeWebhookSecret
+      ? " (dev default)"
+      : "";
   console.log(
     [
       "offline stack ready",
       ...(stack.siteUrl ? [`  site      ${stack.siteUrl}  (sign up at /signup)`] : []),
       `  webhook   POST ${stack.apiUrl}/webhooks/clerk`,
+      `  webhook   POST ${stack.apiUrl}/webhooks/stripe`,
       `  health    GET  ${stack.apiUrl}/health`,
       `  dynamodb  ${stack.dynamoEndpoint}  table ${config.customersTable}` +
         (values["in-memory"] ? ", in memory" : `, data in ${config.dataDir}`),
       `  sqs       ${stack.sqsEndpoint}  queues provision, provision-dlq`,
+      `  stripe    ${stack.stripe.url}  local Stripe API, checkout and portal, ` +
+        `price ${stack.stripe.priceId}, in memory`,
       `  secret    CLERK_WEBHOOK_SECRET=${config.webhookSecret}${secretNote}`,
+      `  secret    STRIPE_WEBHOOK_SECRET=${config.stripeWebhookSecret}${stripeNote}`,
       "try: npm run send -- clerk " +
         "../shared/fixtures/clerk/user-created.docs.json",
       "Ctrl-C stops everything.",

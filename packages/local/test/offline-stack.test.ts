@@ -30,6 +30,7 @@ beforeAll(async () => {
     API_PORT: String(await freePort()),
     DYNAMODB_PORT: String(await freePort()),
     SQS_PORT: String(await freePort()),
+    STRIPE_PORT: String(await freePort()),
     LOCAL_DATA_DIR: dataDir,
   };
 });
