@@ -11,6 +11,7 @@ import {
   type QueueUrls,
 } from "./resources";
 import { startSqs, type LocalSqs } from "./sqs";
+import { startStripeStandIn, type StripeStandIn } from "./stripe-api/index";
 import { offlineClerk } from "./clerk-offline";
 import { startFront } from "./front";
 import { ensureSiteBuilt, startNext } from "./site";
@@ -22,13 +23,15 @@ export type LocalStack = {
   dynamoEndpoint: string;
   sqsEndpoint: string;
   queues: QueueUrls;
+  /** The local Stripe: its API, hosted pages and the events it sent. */
+  stripe: StripeStandIn;
   stop(): Promise<void>;
 };
 
 /**
  * Starts everything the deployed pipeline has, on this machine: DynamoDB
- * Local, the SQS server, the real webhook handler behind a local HTTP
- * front and the real consumer behind a poller.
+ * Local, the SQS server, the real webhook handlers behind a local HTTP
+ * front, the real consumer behind a poller, and a local Stripe.
  */
 export async function startStack(
   config: LocalConfig,
@@ -61,10 +64,21 @@ export async function startStack(
     stoppers.push(sqs.stop);
     await ensureTable(dynamo.endpoint, config.customersTable);
     const queues = await ensureQueues(sqs.endpoint);
-    useLocalEndpoints(config, dynamo.endpoint, sqs.endpoint, queues);
+    // Stripe's events go to the webhook below, which starts later; none
+    // is sent before someone pays.
+    const stripe = await startStripeStandIn({
+      port: config.stripePort,
+      webhook: {
+        url: `http://127.0.0.1:${config.apiPort}/webhooks/stripe`,
+        secret: config.stripeWebhookSecret,
+      },
+    });
+    stoppers.push(stripe.stop);
+    useLocalEndpoints(config, dynamo.endpoint, sqs.endpoint, queues, stripe);
 
     // Imported only now: the handlers read their settings when loaded.
     const webhook = await import("@app/functions/clerk-webhook");
+    const stripeWebhook = await import("@app/functions/stripe-webhook");
     const provision = await import("@app/functions/provision");
     const sqsClient = new SQSClient({});
     const poller: Poller = startPoller({
@@ -83,12 +97,15 @@ export async function startStack(
     stoppers.push(() => drain(sqsClient, queues.queueUrl));
     const api: LocalApi = await startApi({
       port: config.apiPort,
-      routes: { "POST /webhooks/clerk": webhook.handler },
+      routes: {
+        "POST /webhooks/clerk": webhook.handler,
+        "POST /webhooks/stripe": stripeWebhook.handler,
+      },
       health: () => health(dynamo, sqsClient, queues.queueUrl, poller),
     });
     stoppers.push(api.stop);
     const siteUrl = options.site
-      ? await startSite(config, options, api.url, stoppers)
+      ? await startSite(config, options, api.url, stripe, stoppers)
       : undefined;
     return {
       apiUrl: api.url,
@@ -96,6 +113,7 @@ export async function startStack(
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint: sqs.endpoint,
       queues,
+      stripe,
       stop,
     };
   } catch (error) {
@@ -163,6 +181,7 @@ async function startSite(
     siteDynamoEndpoint?: string;
   },
   apiUrl: string,
+  stripe: StripeStandIn,
   stoppers: Array<() => Promise<void>>,
 ): Promise<string> {
   const origin = `http://localhost:${config.webPort}`;
@@ -177,6 +196,9 @@ async function startSite(
     NEXT_PUBLIC_CLERK_SIGN_IN_URL: "/login",
     NEXT_PUBLIC_CLERK_SIGN_UP_URL: "/signup",
     OFFLINE_MODE: "true",
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_API_URL: stripe.url,
+    STRIPE_PRICE_ID: stripe.priceId,
     ...(siteDynamoEndpoint && {
       AWS_ENDPOINT_URL_DYNAMODB: siteDynamoEndpoint,
     }),
@@ -205,6 +227,7 @@ function useLocalEndpoints(
   dynamoEndpoint: string,
   sqsEndpoint: string,
   queues: QueueUrls,
+  stripe: StripeStandIn,
 ) {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
@@ -217,6 +240,9 @@ function useLocalEndpoints(
     CUSTOMERS_TABLE: config.customersTable,
     PROVISION_QUEUE_URL: queues.queueUrl,
     CLERK_WEBHOOK_SECRET: config.webhookSecret,
+    STRIPE_WEBHOOK_SECRET: config.stripeWebhookSecret,
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_API_URL: stripe.url,
   });
 }
 
