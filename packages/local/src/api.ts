@@ -60,7 +60,8 @@ async function serve(
     health: () => Promise<Record<string, string>>;
   },
 ) {
-  const url = new URL(request.url ?? "/", "http://localhost");
+  const url = parseTarget(request.url);
+  if (!url) return reply(response, 400, { message: "Bad Request" });
   const routeKey = `${request.method} ${url.pathname}`;
   if (routeKey === "GET /health") {
     const parts = await options.health();
@@ -69,17 +70,28 @@ async function serve(
   }
   const handler = options.routes[routeKey];
   if (!handler) return reply(response, 404, { message: "Not Found" });
+  // Held now: a body read only in part leaves request.socket null.
+  const socket = request.socket;
   const body = await readBody(request);
   if (body === undefined) {
     // The rest of the body is never read, so the connection cannot be
     // reused for another request.
     response.setHeader("connection", "close");
-    response.once("finish", () => request.socket.destroy());
+    response.once("finish", () => socket.destroy());
     return reply(response, 413, { message: "Request Entity Too Large" });
   }
   const result = await handler(toEvent(request, url, routeKey, body));
   response.writeHead(result.statusCode ?? 200, result.headers as never);
   response.end(result.body ?? "");
+}
+
+/** The request target as a URL, or undefined when it cannot be one. */
+function parseTarget(target = "/"): URL | undefined {
+  try {
+    return new URL(target, "http://localhost");
+  } catch {
+    return undefined;
+  }
 }
 
 function toEvent(

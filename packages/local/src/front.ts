@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { safeReturnPath } from "@app/core/paths";
 import { z } from "zod";
 import { newId, type OfflineClerk } from "./clerk-offline";
 import { deliver } from "./deliver";
@@ -18,9 +19,13 @@ const SignUpForm = z.object({
     .string()
     .regex(/^(delay:\d{1,6}|never|twice)$/)
     .default("delay:3000"),
+  redirect_url: z.string().optional(),
 });
 
-const SignInForm = z.object({ email: z.email().max(320) });
+const SignInForm = z.object({
+  email: z.email().max(320),
+  redirect_url: z.string().optional(),
+});
 
 /** Re-mint a session this close to its end, so it never expires. */
 const refreshWithinSeconds = 5 * 60;
@@ -68,11 +73,15 @@ async function route(
   options: FrontOptions,
   timers: Set<NodeJS.Timeout>,
 ) {
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const path = pathOf(request.url);
+  if (path === undefined) {
+    response.writeHead(400);
+    return response.end();
+  }
   if (request.method === "POST" && path === "/local/sign-up") {
     const form = SignUpForm.safeParse(await readForm(request));
     if (!form.success) return redirect(response, "/signup?error=invalid");
-    const { webhook, ...profile } = form.data;
+    const { webhook, redirect_url, ...profile } = form.data;
     if (options.users.byEmail(profile.email)) {
       return redirect(response, "/login?error=exists");
     }
@@ -85,13 +94,13 @@ async function route(
     console.log(
       JSON.stringify({ message: "local sign-up", userId: user.userId, webhook }),
     );
-    return signIn(response, user, options.clerk);
+    return signIn(response, user, options.clerk, redirect_url);
   }
   if (request.method === "POST" && path === "/local/sign-in") {
     const form = SignInForm.safeParse(await readForm(request));
     const user = form.success && options.users.byEmail(form.data.email);
     if (!user) return redirect(response, "/login?error=unknown-user");
-    return signIn(response, user, options.clerk);
+    return signIn(response, user, options.clerk, form.data.redirect_url);
   }
   if (request.method === "POST" && path === "/local/sign-out") {
     return redirect(response, "/", [
@@ -106,9 +115,10 @@ function signIn(
   response: ServerResponse,
   user: LocalUser,
   clerk: OfflineClerk,
+  returnTo: string | undefined,
 ) {
   const session = clerk.mintSession(user.userId, newId("sess"));
-  return redirect(response, "/dashboard", sessionCookies(session));
+  return redirect(response, safeReturnPath(returnTo), sessionCookies(session));
 }
 
 function sessionCookies(session: { token: string; issuedAt: number }) {
@@ -171,11 +181,18 @@ function proxy(
       __client_uat: String(session.issuedAt - 1),
     });
   }
-  const target = new URL(request.url ?? "/", options.nextUrl);
+  // Always Next's origin: a request target of `//host/...` or
+  // `http://host/...` must not turn the front into an open proxy.
+  const next = new URL(options.nextUrl);
   return new Promise<void>((resolve, reject) => {
     const upstream = forward(
-      target,
-      { method: request.method, headers },
+      {
+        hostname: next.hostname,
+        port: next.port,
+        path: request.url ?? "/",
+        method: request.method,
+        headers,
+      },
       (reply) => {
         const replyHeaders = { ...reply.headers };
         if (setCookies.length) {
@@ -191,6 +208,15 @@ function proxy(
     upstream.on("error", reject);
     request.pipe(upstream);
   });
+}
+
+/** The request target's path, or undefined when it is not a URL. */
+function pathOf(target = "/"): string | undefined {
+  try {
+    return new URL(target, "http://localhost").pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function redirect(

@@ -9,13 +9,15 @@ import { startE2eStack, type E2eStack } from "./stack.js";
  * context per page, and a check at the end that nothing the stack printed
  * (front, webhook, consumer, site) carried an email address.
  */
-export function useSiteInBrowser(options: { afterEach?: () => void } = {}) {
+export function useSiteInBrowser(
+  options: { afterEach?: () => void; dataDir?: string } = {},
+) {
   let stack: E2eStack | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    stack = await startE2eStack();
+    stack = await startE2eStack({ dataDir: options.dataDir });
     browser = await launchBrowser();
   });
 

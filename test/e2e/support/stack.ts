@@ -18,6 +18,8 @@ export type Item = Record<string, any>;
 export type E2eStack = {
   /** The site as a browser sees it: `http://localhost:<port>`. */
   siteUrl: string;
+  /** The local Stripe (API and hosted pages), `http://localhost:<port>`. */
+  stripeUrl: string;
   table: string;
   /** Between the site and DynamoDB Local; the consumer bypasses it. */
   proxy: DynamoProxy;
@@ -33,13 +35,19 @@ const table = "customers";
 
 /**
  * `npm start -- --in-memory` on free ports, in its own process group, with
- * the site's DynamoDB traffic sent through a recording proxy.
+ * the site's DynamoDB traffic sent through a recording proxy. Given a
+ * `dataDir`, the stack keeps its state there instead (the offline Clerk
+ * signing key included, so a test can mint its own session tokens).
  */
-export async function startE2eStack(): Promise<E2eStack> {
-  const [apiPort, webPort, dynamoPort, sqsPort] = await distinctPorts(4);
+export async function startE2eStack(
+  options: { dataDir?: string } = {},
+): Promise<E2eStack> {
+  const [apiPort, webPort, dynamoPort, sqsPort, stripePort] =
+    await distinctPorts(5);
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
   const proxy = await startDynamoProxy({ target: dynamoEndpoint });
-  const child = spawn("npm", ["start", "--", "--in-memory"], {
+  const args = options.dataDir ? [] : ["--", "--in-memory"];
+  const child = spawn("npm", ["start", ...args], {
     cwd: rootDir,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,8 +57,10 @@ export async function startE2eStack(): Promise<E2eStack> {
       WEB_PORT: String(webPort),
       DYNAMODB_PORT: String(dynamoPort),
       SQS_PORT: String(sqsPort),
+      STRIPE_PORT: String(stripePort),
       CUSTOMERS_TABLE: table,
       SITE_DYNAMODB_ENDPOINT: proxy.endpoint,
+      ...(options.dataDir && { LOCAL_DATA_DIR: options.dataDir }),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
   });
@@ -88,6 +98,7 @@ export async function startE2eStack(): Promise<E2eStack> {
   }
   return {
     siteUrl: `http://localhost:${webPort}`,
+    stripeUrl: `http://localhost:${stripePort}`,
     table,
     proxy,
     output,
