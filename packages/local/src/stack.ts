@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CustomersTable, ProvisionQueue } from "@app/core/settings";
 import { startApi, type LocalApi } from "./api";
@@ -68,6 +69,9 @@ export async function startStack(
     // is sent before someone pays.
     const stripe = await startStripeStandIn({
       port: config.stripePort,
+      stateFile: options.inMemory
+        ? undefined
+        : join(config.stateDir, "stripe.json"),
       webhook: {
         url: `http://127.0.0.1:${config.apiPort}/webhooks/stripe`,
         secret: config.stripeWebhookSecret,

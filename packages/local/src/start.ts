@@ -3,6 +3,7 @@ import { ConfigError } from "@app/core/errors";
 import { devStripeWebhookSecret, devWebhookSecret, localConfig } from "./config";
 import { JavaMissingError, PortInUseError } from "./dynamodb";
 import { startStack } from "./stack";
+import { StateFileError } from "./stripe-api/index";
 
 const usage = "usage: npm start [-- --in-memory] [--no-site]";
 
@@ -36,7 +37,10 @@ async function main() {
         (values["in-memory"] ? ", in memory" : `, data in ${config.dataDir}`),
       `  sqs       ${stack.sqsEndpoint}  queues provision, provision-dlq`,
       `  stripe    ${stack.stripe.url}  local Stripe API, checkout and portal, ` +
-        `price ${stack.stripe.priceId}, in memory`,
+        `price ${stack.stripe.priceId}, ` +
+        (stack.stripe.stateFile
+          ? `state in ${stack.stripe.stateFile}`
+          : "in memory"),
       `  secret    CLERK_WEBHOOK_SECRET=${config.webhookSecret}${secretNote}`,
       `  secret    STRIPE_WEBHOOK_SECRET=${config.stripeWebhookSecret}${stripeNote}`,
       "try: npm run send -- clerk " +
@@ -61,7 +65,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  const known = [JavaMissingError, PortInUseError, ConfigError];
+  const known = [JavaMissingError, PortInUseError, ConfigError, StateFileError];
   if (known.some((kind) => error instanceof kind)) {
     console.error(error.message);
   } else if (error instanceof TypeError && "code" in error) {

@@ -5,6 +5,7 @@ import { requestListener, stripeApi, type ApiRequest } from "./server";
 import * as Checkout from "./checkout";
 import * as Customers from "./customers";
 import { State, type Metadata } from "./state";
+import { readStateFile, stateFileWriter } from "./state-file";
 import * as Subscriptions from "./subscriptions";
 import {
   signDelivery,
@@ -14,6 +15,7 @@ import {
 } from "./webhooks";
 
 export type { ApiRequest, Delivery, SignedDelivery, SubscriptionShape };
+export { StateFileError } from "./state-file";
 
 export const defaultSecretKey = "sk_test_local_standin";
 
@@ -28,12 +30,20 @@ export type StripeStandInOptions = {
   deliver?: "auto" | "manual";
   /** `item-period` (API 2025+, the default) or the older shape. */
   subscriptionShape?: SubscriptionShape;
+  /**
+   * A JSON file that keeps everything but idempotency keys across
+   * restarts: read at start when it exists, rewritten after each change.
+   * One that cannot be read fails start with a `StateFileError`.
+   */
+  stateFile?: string;
 };
 
 export type StripeStandIn = {
   url: string;
   port: number;
   secretKey: string;
+  /** Where the state is kept; undefined when it is only in memory. */
+  stateFile?: string;
   /** The one recurring monthly "pro" price that exists from the start. */
   priceId: string;
   /** For `new Stripe(secretKey, sdkOptions)`. */
@@ -79,7 +89,9 @@ export type StripeStandIn = {
  * A local Stripe for tests and the offline stack: the part of the HTTP API
  * the product calls, hosted Checkout and portal pages, and signed webhooks.
  *
- * Limitations: state lives in memory and is gone when it stops; Checkout
+ * Limitations: without `stateFile` the state is gone when it stops, and
+ * with one, events not yet delivered when it stopped are never sent;
+ * idempotency keys are forgotten on restart either way; Checkout
  * takes `mode=subscription` only and every payment succeeds (no cards,
  * trials, proration or failed renewals unless a test sets a status);
  * sessions never expire; failed webhook deliveries are not retried;
@@ -95,31 +107,53 @@ export async function startStripeStandIn(
     options.webhook && (options.deliver ?? "auto") === "auto"
       ? webhookSender(options.webhook)
       : undefined;
+  const { stateFile } = options;
+  const saved = stateFile ? readStateFile(stateFile) : undefined;
   // Session urls name the port, so requests are taken once it is known.
   const server = createServer();
   const port = await listen(server, options.port ?? 0);
   const url = `http://localhost:${port}`;
-  const state = new State({
-    baseUrl: url,
-    shape,
-    pendingWebhooks: sender ? 1 : 0,
-    onEvent: (event) => sender?.send(event),
-  });
+  const state = new State(
+    {
+      baseUrl: url,
+      shape,
+      pendingWebhooks: sender ? 1 : 0,
+      onEvent: (event) => sender?.send(event),
+    },
+    saved,
+  );
+  const save = stateFile ? stateFileWriter(stateFile, state) : () => {};
+  try {
+    // At once, so that the price id is the same after a restart.
+    save();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const changing = <T>(work: () => T): T => {
+    try {
+      return work();
+    } finally {
+      save();
+    }
+  };
   const api = stripeApi(state, { secretKey, shape });
-  server.on("request", requestListener(state, api));
+  server.on("request", requestListener(state, api, save));
 
   const subscription = (json: object) => json as Stripe.Subscription;
   return {
     url,
     port,
     secretKey,
+    stateFile,
     priceId: state.proPrice.id,
     sdkOptions: { host: "localhost", port, protocol: "http" },
     now: () => state.now(),
-    advanceClock(seconds) {
-      state.moveClock(seconds);
-      Subscriptions.catchUp(state);
-    },
+    advanceClock: (seconds) =>
+      changing(() => {
+        state.moveClock(seconds);
+        Subscriptions.catchUp(state);
+      }),
     customers: () => Customers.list(state) as Stripe.Customer[],
     subscriptions: () =>
       Subscriptions.list(state, { status: "all" }).reverse().map(subscription),
@@ -130,11 +164,13 @@ export async function startStripeStandIn(
       return record && subscription(state.subscriptionJson(record));
     },
     createSubscription: (customerId, options) =>
-      subscription(Subscriptions.create(state, customerId, options)),
+      changing(() =>
+        subscription(Subscriptions.create(state, customerId, options)),
+      ),
     setSubscriptionStatus: (id, status) =>
-      subscription(Subscriptions.setStatus(state, id, status)),
+      changing(() => subscription(Subscriptions.setStatus(state, id, status))),
     completeCheckout(sessionId) {
-      const paid = Checkout.complete(state, sessionId);
+      const paid = changing(() => Checkout.complete(state, sessionId));
       return {
         session: paid.session as Stripe.Checkout.Session,
         subscription: subscription(paid.subscription),

@@ -184,9 +184,15 @@ function header(request: Incoming, name: string): string | undefined {
  * Each request is read in full, then handled synchronously, so no two
  * ever interleave: of two concurrent POSTs with one idempotency key, the
  * second gets the first's result. (Stripe answers the second 409 while the
- * first runs and the SDK retries it, to the same end.)
+ * first runs and the SDK retries it, to the same end.) `afterChange` runs
+ * before the answer is sent, after any request that may have changed
+ * something: every one but a GET or HEAD.
  */
-export function requestListener(state: State, api: StripeApi) {
+export function requestListener(
+  state: State,
+  api: StripeApi,
+  afterChange: () => void = () => {},
+) {
   return (request: IncomingMessage, response: ServerResponse) => {
     readBody(request)
       .then((body) => {
@@ -199,6 +205,9 @@ export function requestListener(state: State, api: StripeApi) {
         const reply = incoming.url.pathname.startsWith("/v1/")
           ? api.handle(incoming)
           : answerPage(incoming, state);
+        if (incoming.method !== "GET" && incoming.method !== "HEAD") {
+          afterChange();
+        }
         send(response, reply);
       })
       .catch((error: unknown) => {

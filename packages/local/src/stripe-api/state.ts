@@ -102,6 +102,24 @@ export type StateOptions = {
   onEvent(event: Stripe.Event): void;
 };
 
+/**
+ * Everything `State` holds but its options, as plain data: what a state
+ * file keeps. Maps become arrays in insertion order, which is the order
+ * lists answer in.
+ */
+export type StateSnapshot = {
+  clockOffset: number;
+  portalConfiguration: string;
+  proPrice: string;
+  prices: Json[];
+  customers: CustomerRecord[];
+  subscriptions: SubscriptionRecord[];
+  invoices: InvoiceRecord[];
+  checkoutSessions: CheckoutSessionRecord[];
+  portalSessions: PortalSessionRecord[];
+  events: Stripe.Event[];
+};
+
 const automatic: Origin = { requestId: null, idempotencyKey: null };
 
 /**
@@ -118,13 +136,51 @@ export class State {
   readonly invoices = new Map<string, InvoiceRecord>();
   readonly checkoutSessions = new Map<string, CheckoutSessionRecord>();
   readonly portalSessions = new Map<string, PortalSessionRecord>();
-  readonly portalConfiguration = newId("bpc_");
-  private clockOffset = 0;
+  readonly portalConfiguration: string;
+  private clockOffset: number;
   private origin = automatic;
 
-  constructor(readonly options: StateOptions) {
-    this.proPrice = priceObject(this.now());
-    this.prices.set(this.proPrice.id, this.proPrice);
+  /** Fresh, or as `saved` left it, its pages on this run's `baseUrl`. */
+  constructor(
+    readonly options: StateOptions,
+    saved?: StateSnapshot,
+  ) {
+    this.clockOffset = saved?.clockOffset ?? 0;
+    this.portalConfiguration = saved?.portalConfiguration ?? newId("bpc_");
+    const prices = saved?.prices ?? [priceObject(this.now())];
+    for (const price of prices) this.prices.set(price.id, price);
+    this.proPrice = this.prices.get(saved?.proPrice ?? prices[0]!.id)!;
+    const fill = <T extends { id: string }>(
+      map: Map<string, T>,
+      records: T[] = [],
+    ) => records.forEach((record) => map.set(record.id, record));
+    fill(this.customers, saved?.customers);
+    fill(this.subscriptions, saved?.subscriptions);
+    fill(this.invoices, saved?.invoices);
+    // A restart may take another port: the hosted pages move with it.
+    const moved = <T extends { url: string }>(record: T) => ({
+      ...record,
+      url: new URL(new URL(record.url).pathname, options.baseUrl).href,
+    });
+    fill(this.checkoutSessions, saved?.checkoutSessions.map(moved));
+    fill(this.portalSessions, saved?.portalSessions.map(moved));
+    this.events.push(...(saved?.events ?? []));
+  }
+
+  /** Everything, sharing the live records: to write out, not to keep. */
+  snapshot(): StateSnapshot {
+    return {
+      clockOffset: this.clockOffset,
+      portalConfiguration: this.portalConfiguration,
+      proPrice: this.proPrice.id,
+      prices: [...this.prices.values()],
+      customers: [...this.customers.values()],
+      subscriptions: [...this.subscriptions.values()],
+      invoices: [...this.invoices.values()],
+      checkoutSessions: [...this.checkoutSessions.values()],
+      portalSessions: [...this.portalSessions.values()],
+      events: this.events,
+    };
   }
 
   /** Epoch seconds: the wall clock plus every `moveClock`. */
