@@ -1,7 +1,6 @@
-import { customersTable, readEnv } from "@app/core/config";
+import { readEnv } from "@app/core/config";
 import { ConfigError } from "@app/core/errors";
 import { createVerifier } from "@app/core/clerk";
-import { createStripeVerifier, stripeClient } from "@app/core/stripe";
 import { Config } from "sst/node/config";
 import { z } from "zod";
 
@@ -31,42 +30,6 @@ export function webhookConfig(env: Env = process.env) {
 }
 
 export type WebhookConfig = ReturnType<typeof webhookConfig>;
-
-/** Stripe's webhook: the same queue, its own endpoint secret. */
-export function stripeWebhookConfig(env: Env = process.env) {
-  const { PROVISION_QUEUE_URL } = readEnv(
-    { PROVISION_QUEUE_URL: z.url() },
-    env,
-  );
-  const secret =
-    env.STRIPE_WEBHOOK_SECRET || boundSecret("STRIPE_WEBHOOK_SECRET");
-  return {
-    queueUrl: PROVISION_QUEUE_URL,
-    verifier: createStripeVerifier(secret),
-  };
-}
-
-export type StripeWebhookConfig = ReturnType<typeof stripeWebhookConfig>;
-
-/**
- * The consumer needs the table at start; Stripe's key only when a Stripe
- * event arrives, so a missing key fails those events (retried, then the
- * DLQ) and never Clerk's.
- */
-export function consumerConfig(env: Env = process.env) {
-  const { STRIPE_API_URL } = readEnv(
-    { STRIPE_API_URL: z.url().optional() },
-    env,
-  );
-  return {
-    customersTable: customersTable(env),
-    stripe: () =>
-      stripeClient({
-        secretKey: env.STRIPE_SECRET_KEY || boundSecret("STRIPE_SECRET_KEY"),
-        apiUrl: STRIPE_API_URL,
-      }),
-  };
-}
 
 /**
  * Reads a handler's settings once, when the function starts. A bad

@@ -13,7 +13,7 @@ import {
   Service,
 } from "@app/core/metrics";
 import { processMessage, type Dependencies } from "@app/core/provision";
-import { consumerConfig } from "./config";
+import { consumerConfig } from "./consumer-config";
 
 const logger = createLogger("provision");
 const processor = new BatchProcessor(EventType.SQS);

@@ -6,11 +6,11 @@ import { ConfigError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { countWebhookAnswer, Recorder, Service } from "@app/core/metrics";
 import { verifyStripeDelivery } from "@app/core/stripe";
+import { loadOnce } from "./config";
 import {
-  loadOnce,
   stripeWebhookConfig,
   type StripeWebhookConfig,
-} from "./config";
+} from "./stripe-webhook-config";
 import { enqueue, rawBody, respond, type Answer } from "./webhook";
 
 const logger = createLogger("stripe-webhook");

@@ -30,7 +30,7 @@ import {
   type StripeStandIn,
 } from "../../local/src/stripe-api/index.js";
 import { createHandler as createStripeWebhook } from "../src/stripe-webhook.js";
-import { stripeWebhookConfig } from "../src/config.js";
+import { stripeWebhookConfig } from "../src/stripe-webhook-config.js";
 import {
   eventually,
   useLocalAws,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import Stripe from "stripe";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { stripeWebhookConfig } from "../src/config.js";
+import { stripeWebhookConfig } from "../src/stripe-webhook-config.js";
 import { createHandler } from "../src/stripe-webhook.js";
 import { useLocalAws, type TestAws } from "../../../test/support/aws.js";
 import { fixtureText } from "../../../test/support/fixtures.js";

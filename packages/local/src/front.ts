@@ -168,6 +168,13 @@ function proxy(
   options: FrontOptions,
 ) {
   const headers = { ...request.headers };
+  // Arriving from another site (back from the local Stripe's checkout or
+  // portal), Clerk would first send the browser to its Frontend API to
+  // sync the session across domains. Offline there is no Frontend API and
+  // only one domain, so the front withholds the cross-site referrer.
+  if (headers.referer && !sameOrigin(headers.referer, headers.host)) {
+    delete headers.referer;
+  }
   const setCookies: string[] = [];
   const token = cookie(request.headers.cookie, "__session");
   const claims = token ? options.clerk.verifiedClaims(token) : undefined;
@@ -208,6 +215,14 @@ function proxy(
     upstream.on("error", reject);
     request.pipe(upstream);
   });
+}
+
+function sameOrigin(referer: string, host: string | undefined): boolean {
+  try {
+    return new URL(referer).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /** The request target's path, or undefined when it is not a URL. */

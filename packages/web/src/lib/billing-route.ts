@@ -27,11 +27,11 @@ export async function billingRoute(
     return NextResponse.json({ error: "cross-site-request" }, { status: 403 });
   }
   const { userId } = await auth();
-  if (!userId) return seeOther(request, options.signedOut);
+  if (!userId) return seeOther(options.signedOut);
   try {
     const { customer } = await ensureForPage(userId);
-    if (customer.status === "deleted") return seeOther(request, "/login");
-    return seeOther(request, await options.step(customer, request));
+    if (customer.status === "deleted") return seeOther("/login");
+    return seeOther(await options.step(customer, request));
   } catch (error) {
     if (
       !(error instanceof UnavailableError) &&
@@ -53,12 +53,27 @@ export async function billingRoute(
 /** Browsers send Origin on every POST; another site's form is refused. */
 function crossSite(request: NextRequest): boolean {
   const origin = request.headers.get("origin");
-  return origin !== null && origin !== request.nextUrl.origin;
+  return origin !== null && origin !== siteOrigin(request);
 }
 
-function seeOther(request: NextRequest, location: string) {
-  return NextResponse.redirect(new URL(location, request.nextUrl.origin), {
+/**
+ * The site's address as the browser used it. Behind CloudFront, and
+ * behind the offline front, Next's own `nextUrl` names the server, not
+ * the site, so the forwarded host (or the Host header) decides.
+ */
+export function siteOrigin(request: NextRequest): string {
+  const host =
+    request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const proto =
+    request.headers.get("x-forwarded-proto") ??
+    request.nextUrl.protocol.replace(/:$/, "");
+  return host ? `${proto}://${host}` : request.nextUrl.origin;
+}
+
+/** A 303 to a path on this site (relative) or to Stripe (absolute). */
+function seeOther(location: string) {
+  return new NextResponse(null, {
     status: 303,
-    headers: { "cache-control": "no-store" },
+    headers: { location, "cache-control": "no-store" },
   });
 }

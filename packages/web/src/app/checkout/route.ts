@@ -1,6 +1,6 @@
 import { startCheckout } from "@app/core/stripe";
 import type { NextRequest } from "next/server";
-import { billingRoute } from "@/lib/billing-route";
+import { billingRoute, siteOrigin } from "@/lib/billing-route";
 import { siteStripe } from "@/lib/stripe";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +16,7 @@ async function checkout(request: NextRequest) {
     async step(customer) {
       if (customer.membership === "pro") return "/dashboard/billing";
       const { stripe, priceId } = siteStripe();
-      const origin = request.nextUrl.origin;
+      const origin = siteOrigin(request);
       return startCheckout(stripe, {
         customer,
         priceId,

@@ -32,7 +32,7 @@ export default async function Pricing({
           <h2>Pro</h2>
           <p>Everything in Free, plus reports and exports.</p>
           <p>
-            <strong>$12 a month</strong>
+            <strong>$20 a month</strong>
           </p>
           {pro ? (
             <p data-testid="already-pro">

@@ -1,6 +1,6 @@
 import { openPortal } from "@app/core/stripe";
 import type { NextRequest } from "next/server";
-import { billingRoute } from "@/lib/billing-route";
+import { billingRoute, siteOrigin } from "@/lib/billing-route";
 import { siteStripe } from "@/lib/stripe";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +16,7 @@ export async function POST(request: NextRequest) {
       return openPortal(
         stripe,
         customer,
-        `${request.nextUrl.origin}/dashboard/billing`,
+        `${siteOrigin(request)}/dashboard/billing`,
       );
     },
   });
