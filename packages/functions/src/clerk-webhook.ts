@@ -6,7 +6,8 @@ import { verifyDelivery } from "@app/core/clerk";
 import { ConfigError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { countWebhookAnswer, Recorder, Service } from "@app/core/metrics";
-import { loadOnce, webhookConfig, type WebhookConfig } from "./config";
+import { webhookConfig, type WebhookConfig } from "./clerk-webhook-config";
+import { loadOnce } from "./config";
 import { enqueue, rawBody, respond, type Answer } from "./webhook";
 
 const logger = createLogger("clerk-webhook");

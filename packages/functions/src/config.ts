@@ -1,10 +1,5 @@
-import { readEnv } from "@app/core/config";
 import { ConfigError } from "@app/core/errors";
-import { createVerifier } from "@app/core/clerk";
 import { Config } from "sst/node/config";
-import { z } from "zod";
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Deployed, SST binds the Config.Secret and resolves it from SSM while the
@@ -17,19 +12,6 @@ export function boundSecret(name: string): string | undefined {
     return undefined;
   }
 }
-
-export function webhookConfig(env: Env = process.env) {
-  const { PROVISION_QUEUE_URL } = readEnv(
-    { PROVISION_QUEUE_URL: z.url() },
-    env,
-  );
-  // `||`, not `??`: an empty variable must not hide the bound secret.
-  const secret =
-    env.CLERK_WEBHOOK_SECRET || boundSecret("CLERK_WEBHOOK_SECRET");
-  return { queueUrl: PROVISION_QUEUE_URL, verifier: createVerifier(secret) };
-}
-
-export type WebhookConfig = ReturnType<typeof webhookConfig>;
 
 /**
  * Reads a handler's settings once, when the function starts. A bad

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHandler } from "../src/clerk-webhook.js";
-import { webhookConfig } from "../src/config.js";
+import { webhookConfig } from "../src/clerk-webhook-config.js";
 import { useLocalAws, type TestAws } from "../../../test/support/aws.js";
 import { fixtureText } from "../../../test/support/fixtures.js";
 import { clearLogs, logLines } from "../../../test/support/logs.js";

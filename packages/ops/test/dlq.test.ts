@@ -7,7 +7,7 @@ import * as Customer from "@app/core/customer";
 import * as Queue from "@app/core/queue";
 import { createHandler as createWebhook } from
   "../../functions/src/clerk-webhook.js";
-import { webhookConfig } from "../../functions/src/config.js";
+import { webhookConfig } from "../../functions/src/clerk-webhook-config.js";
 import { startPoller, type Poller } from "../../local/src/poller.js";
 import {
   eventually,

@@ -1,5 +1,7 @@
 import type Stripe from "stripe";
-import * as Clerk from "../clerk";
+// Not the clerk index: the consumer needs no Svix verification.
+import * as Clerk from "../clerk/apply";
+import { ClerkEvent } from "../clerk/events";
 import { InvalidInputError } from "../errors";
 import * as Queue from "../queue";
 import * as Stripes from "../stripe";
@@ -41,7 +43,7 @@ export async function processMessage(
 }
 
 async function processClerk(envelope: Queue.Envelope): Promise<Processed> {
-  const event = Clerk.ClerkEvent.safeParse(envelope.payload);
+  const event = ClerkEvent.safeParse(envelope.payload);
   if (!event.success) throw invalidPayload(envelope, event.error);
   const outcome = await Clerk.applyEvent(event.data);
   return {

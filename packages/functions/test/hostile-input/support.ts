@@ -8,7 +8,7 @@ import { beforeAll, beforeEach, expect } from "vitest";
 import * as Customer from "@app/core/customer";
 import { toRecord } from "../../../local/src/poller.js";
 import { createHandler } from "../../src/clerk-webhook.js";
-import { webhookConfig } from "../../src/config.js";
+import { webhookConfig } from "../../src/clerk-webhook-config.js";
 import { useLocalAws, type TestAws } from "../../../../test/support/aws.js";
 import { fixtureText } from "../../../../test/support/fixtures.js";
 import { clearLogs, logLines } from "../../../../test/support/logs.js";
