@@ -160,6 +160,8 @@ function peekTable(target: Target, result: Awaited<ReturnType<typeof peek>>) {
   if (result.messages.length === 0) return heading;
   const rows = result.messages.map((m) => ({
     ...m,
+    // A Stripe event may not name its user: its customer says whose it is.
+    userId: m.userId ?? m.stripeCustomerId,
     age: duration(m.ageSeconds),
   }));
   return `${heading}\n${table(
@@ -167,7 +169,7 @@ function peekTable(target: Target, result: Awaited<ReturnType<typeof peek>>) {
       ["messageId", "MESSAGE ID"],
       ["eventId", "EVENT ID"],
       ["type", "TYPE"],
-      ["userId", "USER ID"],
+      ["userId", "USER ID (OR STRIPE CUSTOMER)"],
       ["receiveCount", "RECEIVES"],
       ["age", "AGE"],
       ["failure", "FAILURE"],

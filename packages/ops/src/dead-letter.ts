@@ -2,6 +2,7 @@ import type { Message } from "@aws-sdk/client-sqs";
 import { ClerkEvent } from "@app/core/clerk";
 import { InvalidInputError } from "@app/core/errors";
 import * as Queue from "@app/core/queue";
+import { StripeRef } from "@app/core/stripe";
 
 /**
  * What an operator may see of a dead letter: ids, counts, times and a
@@ -13,6 +14,8 @@ export type DeadLetter = {
   type?: string;
   source?: string;
   userId?: string;
+  /** Stripe events: the customer the event is about. */
+  stripeCustomerId?: string;
   /** As SQS counts it; every peek at the DLQ counts as a receive. */
   receiveCount: number;
   /** When the message was first enqueued (SQS keeps it across moves). */
@@ -46,6 +49,7 @@ export function describeDeadLetter(
     type: attribute("type") ?? diagnosis.ids.type,
     source: attribute("source") ?? diagnosis.ids.source,
     userId: diagnosis.userId,
+    stripeCustomerId: diagnosis.stripeCustomerId,
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: sent ? new Date(sent).toISOString() : undefined,
     ageSeconds: sent ? Math.max(0, Math.round((now - sent) / 1000)) : undefined,
@@ -58,6 +62,7 @@ type Diagnosis = {
   failure: DeadLetter["failure"];
   reason: string;
   userId?: string;
+  stripeCustomerId?: string;
   ids: { eventId?: string; type?: string; source?: string };
 };
 
@@ -74,20 +79,38 @@ function diagnose(body: string): Diagnosis {
     if (!(error instanceof InvalidInputError)) throw error;
     return { failure: "permanent", reason: withFields(error), ids };
   }
-  const event = ClerkEvent.safeParse(envelope.payload);
-  if (!event.success) {
-    const fields = event.error.issues.map((issue) => issue.path.join("."));
-    const reason = "payload does not match its event schema";
+  const retryable = "valid; failed while applied (see the consumer's logs)";
+  if (envelope.source === "stripe") {
+    // Often a customer not linked to a user yet, or a record not there
+    // yet: both succeed on a redrive once the link or record exists.
+    const ref = StripeRef.safeParse(envelope.payload);
+    if (!ref.success) return schemaMismatch(ref.error, ids);
     return {
-      failure: "permanent",
-      reason: `${reason}: ${fields.join(", ")}`,
+      failure: "retryable",
+      reason: retryable,
+      userId: ref.data.userId,
+      stripeCustomerId: ref.data.stripeCustomerId,
       ids,
     };
   }
+  const event = ClerkEvent.safeParse(envelope.payload);
+  if (!event.success) return schemaMismatch(event.error, ids);
   return {
     failure: "retryable",
-    reason: "valid; failed while applied (see the consumer's logs)",
+    reason: retryable,
     userId: event.data.data.id,
+    ids,
+  };
+}
+
+function schemaMismatch(
+  error: { issues: Array<{ path: PropertyKey[] }> },
+  ids: Diagnosis["ids"],
+): Diagnosis {
+  const fields = error.issues.map((issue) => issue.path.join("."));
+  return {
+    failure: "permanent",
+    reason: `payload does not match its event schema: ${fields.join(", ")}`,
     ids,
   };
 }

@@ -196,7 +196,9 @@ describe("the ops commands", () => {
     expect(run.code).toBe(0);
     const [heading, header, ...rows] = run.stdout.split("\n");
     expect(heading).toMatch(/: \d+ dead letters$/);
-    expect(header).toMatch(/^MESSAGE ID\s+EVENT ID\s+TYPE\s+USER ID\s/);
+    expect(header).toMatch(
+      /^MESSAGE ID\s+EVENT ID\s+TYPE\s+USER ID \(OR STRIPE CUSTOMER\)\s/,
+    );
     const poison = /permanent\s+message body is not JSON$/;
     expect(rows.some((row) => poison.test(row))).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type * as Queue from "@app/core/queue";
 import { useLocalAws, type TestAws } from "../../../test/support/aws.js";
 import { peek, remove } from "../src/dlq.js";
 import {
@@ -50,6 +51,34 @@ describe("dlq peek", () => {
         type: "user.created",
         source: "clerk",
         userId: "user_dlqBare",
+      }),
+    ]);
+  });
+
+  it("names the Stripe customer of a Stripe event that waits for its link", async () => {
+    const stripe: Queue.Envelope = {
+      version: 1,
+      source: "stripe",
+      eventId: "evt_1DlqPeekStripe",
+      type: "customer.subscription.updated",
+      receivedAt: new Date().toISOString(),
+      payload: {
+        eventId: "evt_1DlqPeekStripe",
+        type: "customer.subscription.updated",
+        created: 1_760_000_000,
+        stripeCustomerId: "cus_DlqPeek1",
+        subscriptionId: "sub_DlqPeek1",
+      },
+    };
+    await sendDeadLetter(aws, JSON.stringify(stripe));
+    const { messages } = await peekAll();
+    expect(messages).toEqual([
+      expect.objectContaining({
+        eventId: "evt_1DlqPeekStripe",
+        source: "stripe",
+        stripeCustomerId: "cus_DlqPeek1",
+        userId: undefined,
+        failure: "retryable",
       }),
     ]);
   });
