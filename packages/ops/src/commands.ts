@@ -6,6 +6,7 @@ import { peek, redrive, remove } from "./dlq";
 import { OpsError } from "./errors";
 import { reconcile } from "./reconcile";
 import { duration, fields, table } from "./render";
+import { linkStripeCustomer } from "./stripe-link";
 import { resolveTarget, type Target } from "./target";
 
 export const usage = `usage: npm run ops -- [options] <verb>
@@ -15,6 +16,9 @@ verbs:
   dlq redrive              move every dead letter back to the provision queue
   dlq delete <messageId>   delete one dead letter
   customer get <userId>    one customer record [--show-profile]
+  stripe link <userId> <cus_...>
+                           link a Stripe customer made outside the site to a
+                           user, so its events (redrive them) can apply
   reconcile [--dry-run]    give every Clerk user a record (CLERK_SECRET_KEY)
 
 options:
@@ -82,7 +86,7 @@ async function dispatch(
   target: Target,
   io: Output,
 ): Promise<number> {
-  const [noun, verb, argument] = positionals;
+  const [noun, verb, argument, second] = positionals;
   const show = (text: string, json: unknown) =>
     io.out(values.json ? JSON.stringify(json, null, 2) : text);
   const command = noun === "reconcile" ? noun : `${noun} ${verb}`;
@@ -125,6 +129,19 @@ async function dispatch(
         showProfile: values["show-profile"],
       });
       show(fields(customer), customer);
+      return 0;
+    }
+    case "stripe link": {
+      if (!argument || !second) {
+        throw new OpsError("stripe link needs a user id and a cus_ id", 2);
+      }
+      await target.table();
+      const outcome = await linkStripeCustomer(argument, second);
+      const text =
+        outcome === "claimed"
+          ? `linked ${second} to ${argument}; now run: dlq redrive`
+          : `${second} was already linked to ${argument}; nothing changed`;
+      show(text, { userId: argument, stripeCustomerId: second, outcome });
       return 0;
     }
     case "reconcile": {

@@ -179,6 +179,27 @@ describe("the ops commands", () => {
     }
   });
 
+  it("link a Stripe customer once, never replacing the link", async () => {
+    const userId = "user_opsCliStripe";
+    await Customer.ensure(userId, { createdBy: "page" });
+    const first = await ops(["stripe", "link", userId, "cus_OpsCli1"]);
+    expect(first).toMatchObject({
+      code: 0,
+      stdout: `linked cus_OpsCli1 to ${userId}; now run: dlq redrive`,
+    });
+    const again = await ops(["stripe", "link", userId, "cus_OpsCli1"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already linked/);
+    const other = await ops(["stripe", "link", userId, "cus_OpsCli2"]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/conflicts with a stored link/);
+    expect((await Customer.get(userId)).stripeCustomerId).toBe("cus_OpsCli1");
+    const missing = await ops(["stripe", "link", "user_opsCliNobody", "cus_OpsCli3"]);
+    expect(missing.code).toBe(3);
+    const malformed = await ops(["stripe", "link", userId, "CUS_bad"]);
+    expect(malformed.code).toBe(2);
+  });
+
   it("name a table that does not exist, exit 1", async () => {
     const run = await ops(["customer", "get", "user_x", "--table", "nope"]);
     expect(run.code).toBe(1);
