@@ -4,11 +4,6 @@ import Link from "next/link";
 import { siteConfig } from "@/lib/config";
 import { optionalCustomer } from "@/lib/customer";
 
-/**
- * Signed-in users see "Dashboard", free ones also "Upgrade"; everyone else
- * "Sign up". If the record cannot be read, no upgrade is offered: a paying
- * customer must never be shown the free view.
- */
 /** Offline, the local stand-in for Clerk ends the session. */
 function SignOut() {
   if (!siteConfig().offline) {
@@ -27,6 +22,11 @@ function SignOut() {
   );
 }
 
+/**
+ * Signed-in users see "Dashboard", free ones also "Upgrade"; everyone else
+ * "Sign up". If the record cannot be read, no upgrade is offered: a paying
+ * customer must never be shown the free view.
+ */
 export async function Header() {
   const customer = await optionalCustomer().catch(() => "unknown" as const);
   return (
