@@ -60,6 +60,61 @@ describe("the site's DynamoDB requests", () => {
   );
 
   it(
+    "cost one read per page for a returning user, and one more write for a new one",
+    async () => {
+      const { userId, cookie } = await signUpSession(site.stack.siteUrl, "never");
+      const own = (requests: RecordedRequest[]) =>
+        requests.filter(
+          (r) => (r.body as { Key?: { userId?: { S?: string } } }).Key?.userId?.S === userId ||
+            (r.body as { Item?: { userId?: { S?: string } } }).Item?.userId?.S === userId,
+        );
+      const visit = async (path: string) => {
+        site.stack.proxy.clear();
+        const response = await fetch(`${site.stack.siteUrl}${path}`, {
+          headers: { cookie },
+        });
+        expect(response.status).toBe(200);
+        await response.text();
+        return own(site.stack.proxy.requests()).map((r) => r.operation);
+      };
+
+      expect(await visit("/dashboard")).toEqual(["GetItem", "PutItem"]);
+      expect(await visit("/dashboard")).toEqual(["GetItem"]);
+      expect(await visit("/dashboard/billing")).toEqual(["GetItem"]);
+      expect(await visit("/api/customer")).toEqual(["GetItem"]);
+    },
+  );
+
+  it(
+    "never take the record from a header the browser sent",
+    async () => {
+      const { userId, cookie } = await signUpSession(site.stack.siteUrl, "never");
+      await fetch(`${site.stack.siteUrl}/api/customer`, { headers: { cookie } });
+      const forged = {
+        userId,
+        membership: "pro",
+        status: "active",
+        createdAt: "2020-01-01T00:00:00.000Z",
+        updatedAt: "2020-01-01T00:00:00.000Z",
+        createdBy: "webhook",
+      };
+      const header = Buffer.from(JSON.stringify(forged)).toString("base64url");
+      for (const path of ["/api/customer", "/dashboard", "/pricing"]) {
+        const response = await fetch(`${site.stack.siteUrl}${path}`, {
+          headers: { cookie, "x-app-customer": header },
+        });
+        const body = await response.text();
+        expect(response.status, path).toBe(200);
+        expect(body, path).not.toContain("2020-01-01");
+        if (path === "/api/customer") {
+          expect(JSON.parse(body).membership).toBe("free");
+        }
+      }
+      expect(await site.stack.item(userId)).toMatchObject({ membership: "free" });
+    },
+  );
+
+  it(
     "creates one record when ten first API requests arrive at once",
     async () => {
       const { userId, cookie } = await signUpSession(site.stack.siteUrl, "never");

@@ -3,6 +3,7 @@ import { UnavailableError } from "@app/core/errors";
 import { createLogger } from "@app/core/log";
 import { NextResponse } from "next/server";
 import { siteConfig, signInUrl, signUpUrl } from "./lib/config";
+import { customerHeader, encodeCustomer } from "./lib/customer-header";
 import { ensureForPage } from "./lib/ensure-customer";
 import { unavailablePage } from "./lib/unavailable";
 
@@ -20,7 +21,12 @@ const needsCustomer = createRouteMatcher([
  */
 export default clerkMiddleware(
   async (auth, request) => {
-    if (!needsCustomer(request)) return;
+    // Only this proxy may tell a page the record: drop any sent with the
+    // request, then set it once read.
+    const forwarded = new Headers(request.headers);
+    forwarded.delete(customerHeader);
+    const next = () => NextResponse.next({ request: { headers: forwarded } });
+    if (!needsCustomer(request)) return next();
     const api = request.nextUrl.pathname.startsWith("/api/");
     const { userId, redirectToSignIn } = await auth();
     if (!userId) return api ? signedOut() : redirectToSignIn();
@@ -29,6 +35,8 @@ export default clerkMiddleware(
       if (customer.status === "deleted") {
         return api ? signedOut() : redirectToSignIn();
       }
+      forwarded.set(customerHeader, encodeCustomer(customer));
+      return next();
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
       logger.error("customer unavailable", {

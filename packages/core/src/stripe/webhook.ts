@@ -37,7 +37,9 @@ export type StripeVerdict =
       fields?: string[];
     };
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// A byte-order mark is kept, so the signature is checked over the exact
+// bytes and such a body is refused as not JSON.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Verifies a delivery over its exact bytes with the `stripe` library, then
@@ -112,11 +114,13 @@ export function verifyStripeDelivery(
 /**
  * The one `t=` of a `t=...,v1=...` header that also carries a v1
  * signature. Two timestamps (say, duplicated headers joined by a comma)
- * are refused rather than guessed between.
+ * are refused rather than guessed between, and so is a part that is not
+ * `key=value`: the library would fail on a bare `v1` with a TypeError.
  */
 function signedAt(header: string): number | undefined {
   if (header.length > 4096) return undefined;
   const pairs = header.split(",").map((part) => part.trim().split("="));
+  if (pairs.some((pair) => pair.length < 2)) return undefined;
   const stamps = pairs.filter(([key]) => key === "t");
   const hasV1 = pairs.some(([key, value]) => key === "v1" && value);
   if (stamps.length !== 1 || !hasV1) return undefined;

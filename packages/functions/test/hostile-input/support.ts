@@ -40,7 +40,15 @@ export type HostileSetup = {
   takeQueued(): Promise<string[]>;
 };
 
-export function useHostileSetup(): HostileSetup {
+export type HostileOptions = {
+  /**
+   * Runs once the table and queues exist, before the consumer is loaded
+   * and before the snapshot: set its environment, store more records.
+   */
+  prepare?: () => Promise<void>;
+};
+
+export function useHostileSetup(options: HostileOptions = {}): HostileSetup {
   let aws: TestAws;
   let webhook: ReturnType<typeof createHandler>;
   let provision: Provision;
@@ -48,6 +56,7 @@ export function useHostileSetup(): HostileSetup {
 
   beforeAll(async () => {
     aws = await useLocalAws({ visibilityTimeoutSeconds: 1 });
+    await options.prepare?.();
     webhook = createHandler(() =>
       webhookConfig({
         CLERK_WEBHOOK_SECRET: secret,

@@ -15,7 +15,7 @@ type Step = (
 
 /**
  * The shape shared by the routes that send a signed-in user to Stripe:
- * refuse cross-site posts, find the user's record, run the step, and
+ * refuse cross-site requests, find the user's record, run the step, and
  * answer with a 303 to where it leads. Signed out, the user is sent to
  * `signedOut`; a failure is a 503 that changed nothing.
  */
@@ -25,6 +25,14 @@ export async function billingRoute(
 ): Promise<NextResponse> {
   if (request.method === "POST" && crossSite(request)) {
     return NextResponse.json({ error: "cross-site-request" }, { status: 403 });
+  }
+  // A link on another site may open a GET route with the user's cookies;
+  // it only ever leads to the pricing page, where the user decides.
+  if (
+    request.method === "GET" &&
+    request.headers.get("sec-fetch-site") === "cross-site"
+  ) {
+    return seeOther("/pricing");
   }
   const { userId } = await auth();
   if (!userId) return seeOther(options.signedOut);

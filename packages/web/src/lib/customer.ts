@@ -1,15 +1,24 @@
 import { auth } from "@clerk/nextjs/server";
 import * as Customer from "@app/core/customer";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { signInUrl } from "./config";
+import { customerHeader, decodeCustomer } from "./customer-header";
 import { ensureForPage } from "./ensure-customer";
 
 /**
  * Get-or-create for one user, cached per request: the layout, header and
- * page of one render share a single strongly consistent read.
+ * page of one render share one strongly consistent read, the proxy's when
+ * it ran get-or-create for this route, otherwise their own.
  */
-const ensureFor = cache((userId: string) => ensureForPage(userId));
+export const ensureFor = cache(async (userId: string) => {
+  const passed = decodeCustomer((await headers()).get(customerHeader));
+  if (passed?.userId === userId) {
+    return { customer: passed, outcome: "existing" as const };
+  }
+  return ensureForPage(userId);
+});
 
 /**
  * The signed-in user's record, created if this is their first request.

@@ -1,7 +1,7 @@
 import { auth } from "@clerk/nextjs/server";
-import * as Customer from "@app/core/customer";
 import { UnavailableError } from "@app/core/errors";
 import { NextResponse } from "next/server";
+import { ensureFor } from "@/lib/customer";
 import { unavailablePage } from "@/lib/unavailable";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +11,7 @@ export async function GET() {
   const { userId } = await auth();
   if (!userId) return signedOut();
   try {
-    const { customer } = await Customer.ensure(userId, { createdBy: "page" });
+    const { customer } = await ensureFor(userId);
     if (customer.status === "deleted") return signedOut();
     return NextResponse.json(customer, {
       headers: { "cache-control": "no-store" },
