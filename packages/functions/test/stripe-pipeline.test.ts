@@ -373,6 +373,25 @@ describe("checkout", () => {
     }
   });
 
+  it("reuses the Stripe customer when a first attempt was not linked and the email arrived since", async () => {
+    const userId = newUserId();
+    const { customer } = await Customer.ensure(userId, { createdBy: "page" });
+    // A first attempt created the customer at Stripe, then storage failed
+    // before the link was written; Clerk's webhook then added the email.
+    const first = await stripe.customers.create(
+      { metadata: { userId } },
+      { idempotencyKey: `customer-for-${userId}` },
+    );
+    await Customer.applyProfile(userId, {
+      profile: { email: "late.arrival@example.test" },
+      clerkUpdatedAt: Date.now(),
+    });
+    const again = await ensureStripeCustomer(stripe, await Customer.get(userId));
+    expect(again).toBe(first.id);
+    expect(customer.stripeCustomerId).toBeUndefined();
+    expect((await Customer.get(userId)).stripeCustomerId).toBe(first.id);
+  });
+
   it("syncs on the success page before any webhook, and refuses another user's session", async () => {
     const userId = newUserId();
     const { customer } = await Customer.ensure(userId, { createdBy: "page" });

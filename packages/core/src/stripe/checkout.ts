@@ -15,9 +15,12 @@ export async function ensureStripeCustomer(
 ): Promise<string> {
   if (customer.stripeCustomerId) return customer.stripeCustomerId;
   const { userId } = customer;
+  // The same parameters on every call: Stripe refuses a reused key with
+  // different ones, and the email may arrive (with Clerk's webhook)
+  // between a first attempt and a retry. Checkout asks for the email.
   const created = await callStripe("customers.create", { userId }, () =>
     stripe.customers.create(
-      { email: customer.email, metadata: { userId } },
+      { metadata: { userId } },
       { idempotencyKey: `customer-for-${userId}` },
     ),
   );
