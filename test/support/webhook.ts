@@ -37,3 +37,23 @@ export function signedClerkRequest(
     isBase64Encoded: options.base64 ?? false,
   };
 }
+
+/**
+ * An API Gateway v2 event for `POST /webhooks/stripe` carrying `body`
+ * with the given headers (a `stripe-signature` among them, usually).
+ */
+export function stripeRequest(
+  body: string,
+  headers: Record<string, string>,
+): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "POST /webhooks/stripe",
+    rawPath: "/webhooks/stripe",
+    rawQueryString: "",
+    headers: { "content-type": "application/json", ...headers },
+    requestContext: {} as APIGatewayProxyEventV2["requestContext"],
+    body,
+    isBase64Encoded: false,
+  };
+}

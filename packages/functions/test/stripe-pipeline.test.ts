@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type Stripe from "stripe";
 import {
   afterAll,
@@ -38,6 +37,7 @@ import {
 } from "../../../test/support/aws.js";
 import { fixtureJson } from "../../../test/support/fixtures.js";
 import { clearLogs, logLines } from "../../../test/support/logs.js";
+import { stripeRequest } from "../../../test/support/webhook.js";
 
 const secret = "whsec_stripe_pipeline_test_0123456789";
 let aws: TestAws;
@@ -94,18 +94,9 @@ async function linkedUser() {
   return { userId, stripeCustomerId };
 }
 
-function request(event: Stripe.Event): APIGatewayProxyEventV2 {
+function request(event: Stripe.Event) {
   const { body, headers } = standIn.signedDelivery(event);
-  return {
-    version: "2.0",
-    routeKey: "POST /webhooks/stripe",
-    rawPath: "/webhooks/stripe",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", ...headers },
-    requestContext: {} as APIGatewayProxyEventV2["requestContext"],
-    body,
-    isBase64Encoded: false,
-  };
+  return stripeRequest(body, headers);
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import Stripe from "stripe";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { stripeWebhookConfig } from "../src/stripe-webhook-config.js";
@@ -7,6 +6,7 @@ import { useLocalAws, type TestAws } from "../../../test/support/aws.js";
 import { fixtureText } from "../../../test/support/fixtures.js";
 import { clearLogs, logLines } from "../../../test/support/logs.js";
 import { counts } from "../../../test/support/metrics.js";
+import { stripeRequest } from "../../../test/support/webhook.js";
 
 const secret = "whsec_stripe_handler_test_0123456789";
 let aws: TestAws;
@@ -51,17 +51,8 @@ function request(
       secret,
     }),
   },
-): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "POST /webhooks/stripe",
-    rawPath: "/webhooks/stripe",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", ...headers },
-    requestContext: {} as APIGatewayProxyEventV2["requestContext"],
-    body,
-    isBase64Encoded: false,
-  };
+) {
+  return stripeRequest(body, headers);
 }
 
 describe("Stripe webhook handler", () => {
