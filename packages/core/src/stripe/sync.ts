@@ -27,6 +27,9 @@ export type SyncResult = {
   customer?: Customer;
 };
 
+/** Reads of Stripe one sync makes before it gives up for a retry. */
+const maxReads = 3;
+
 /**
  * Reads the Stripe customer's subscriptions now and writes what they mean
  * to the record. The write is guarded by the read's time, so a sync that
@@ -34,8 +37,11 @@ export type SyncResult = {
  * event triggered the sync, and in what order events came, does not matter.
  *
  * Given the record as just read, a sync that finds the same state writes
- * nothing: a replayed event costs one Stripe read and no write. Skipping
- * is safe because every later change in Stripe sends an event of its own.
+ * nothing: a replayed event costs one Stripe read and no write. A skip
+ * leaves no newer read time behind, so a sync that read older state and
+ * was slow to write (a stalled Lambda) may still land after it. Every
+ * sync that writes therefore reads Stripe again and writes again while
+ * the state has moved on: the last write to land is always checked.
  */
 export async function syncMembership(
   stripe: Stripe,
@@ -43,17 +49,32 @@ export async function syncMembership(
   stripeCustomerId: string,
   stored?: Customer,
 ): Promise<SyncResult> {
-  // Stamped before the read: whatever this read returns is at least as
-  // new as the stamp, which is what makes the guard sound.
-  const readAt = Date.now();
-  const subscriptions = await listSubscriptions(stripe, stripeCustomerId);
-  const state = currentState(subscriptions);
-  const unknownStatus = state && !state.membership ? state.status : undefined;
-  if (stored?.stripeCustomerId === stripeCustomerId && sameState(stored, state)) {
-    return { outcome: "unchanged", state, unknownStatus, customer: stored };
+  let known = stored;
+  let written: SyncResult | undefined;
+  for (let read = 0; read < maxReads; read++) {
+    // Stamped before the read: whatever this read returns is at least as
+    // new as the stamp, which is what makes the guard sound.
+    const readAt = Date.now();
+    const subscriptions = await listSubscriptions(stripe, stripeCustomerId);
+    const state = currentState(subscriptions);
+    const unknownStatus =
+      state && !state.membership ? state.status : undefined;
+    const same =
+      known?.stripeCustomerId === stripeCustomerId && sameState(known, state);
+    if (same) {
+      return (
+        written ?? { outcome: "unchanged", state, unknownStatus, customer: known }
+      );
+    }
+    const result = await write(userId, stripeCustomerId, readAt, state);
+    written = { ...result, state, unknownStatus };
+    if (result.outcome !== "synced") return written;
+    known = result.customer;
   }
-  const result = await write(userId, stripeCustomerId, readAt, state);
-  return { ...result, state, unknownStatus };
+  throw new UnavailableError("Stripe kept changing during the sync", {
+    userId,
+    stripeCustomerId,
+  });
 }
 
 function sameState(stored: Customer, state: SubscriptionState | undefined) {
