@@ -1,17 +1,8 @@
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-} from "aws-lambda";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { verifyDelivery } from "@app/core/clerk";
-import { ConfigError } from "@app/core/errors";
-import { createLogger } from "@app/core/log";
-import { countWebhookAnswer, Recorder, Service } from "@app/core/metrics";
+import { Service } from "@app/core/metrics";
 import { webhookConfig, type WebhookConfig } from "./clerk-webhook-config";
-import { loadOnce } from "./config";
-import { enqueue, rawBody, respond, type Answer } from "./webhook";
-
-const logger = createLogger("clerk-webhook");
-const metrics = new Recorder(Service.clerkWebhook);
+import { enqueue, rawBody, webhookHandler, type Answer } from "./webhook";
 
 /**
  * Verifies a Clerk (Svix) delivery and enqueues it. Answers 2xx only once
@@ -19,24 +10,18 @@ const metrics = new Recorder(Service.clerkWebhook);
  * so that Svix retries.
  */
 export function createHandler(load: () => WebhookConfig) {
-  const setup = loadOnce(load);
-  return async (
-    event: APIGatewayProxyEventV2,
-  ): Promise<APIGatewayProxyStructuredResultV2> => {
-    const answer = await receive(event, setup);
-    countWebhookAnswer(metrics, answer);
-    metrics.flush();
-    return respond(logger, answer, "svixId");
-  };
+  return webhookHandler({
+    service: Service.clerkWebhook,
+    idName: "svixId",
+    load,
+    receive,
+  });
 }
 
 async function receive(
   event: APIGatewayProxyEventV2,
-  setup: WebhookConfig | ConfigError,
+  setup: WebhookConfig,
 ): Promise<Answer> {
-  if (setup instanceof ConfigError) {
-    return { status: 500, reason: "misconfigured", detail: setup.message };
-  }
   const verdict = verifyDelivery(setup.verifier, {
     headers: event.headers ?? {},
     body: rawBody(event),

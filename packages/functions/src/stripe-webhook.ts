@@ -1,20 +1,11 @@
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-} from "aws-lambda";
-import { ConfigError } from "@app/core/errors";
-import { createLogger } from "@app/core/log";
-import { countWebhookAnswer, Recorder, Service } from "@app/core/metrics";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { Service } from "@app/core/metrics";
 import { verifyStripeDelivery } from "@app/core/stripe";
-import { loadOnce } from "./config";
 import {
   stripeWebhookConfig,
   type StripeWebhookConfig,
 } from "./stripe-webhook-config";
-import { enqueue, rawBody, respond, type Answer } from "./webhook";
-
-const logger = createLogger("stripe-webhook");
-const metrics = new Recorder(Service.stripeWebhook);
+import { enqueue, rawBody, webhookHandler, type Answer } from "./webhook";
 
 /**
  * Verifies a Stripe delivery and enqueues the ids of a tracked event.
@@ -23,24 +14,18 @@ const metrics = new Recorder(Service.stripeWebhook);
  * delivery at fault, 5xx whenever Stripe should retry.
  */
 export function createHandler(load: () => StripeWebhookConfig) {
-  const setup = loadOnce(load);
-  return async (
-    event: APIGatewayProxyEventV2,
-  ): Promise<APIGatewayProxyStructuredResultV2> => {
-    const answer = await receive(event, setup);
-    countWebhookAnswer(metrics, answer);
-    metrics.flush();
-    return respond(logger, answer, "stripeEventId");
-  };
+  return webhookHandler({
+    service: Service.stripeWebhook,
+    idName: "stripeEventId",
+    load,
+    receive,
+  });
 }
 
 async function receive(
   event: APIGatewayProxyEventV2,
-  setup: StripeWebhookConfig | ConfigError,
+  setup: StripeWebhookConfig,
 ): Promise<Answer> {
-  if (setup instanceof ConfigError) {
-    return { status: 500, reason: "misconfigured", detail: setup.message };
-  }
   const verdict = verifyStripeDelivery(setup.verifier, {
     headers: event.headers ?? {},
     body: rawBody(event),

@@ -1,7 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { InvalidInputError } from "@app/core/errors";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from "aws-lambda";
+import { ConfigError, InvalidInputError } from "@app/core/errors";
+import { createLogger } from "@app/core/log";
+import { countWebhookAnswer, Recorder, type Service } from "@app/core/metrics";
 import * as Queue from "@app/core/queue";
+import { loadOnce } from "./config";
 
 /** What a webhook decided about one delivery, before it is answered. */
 export type Answer = {
@@ -12,6 +18,34 @@ export type Answer = {
   detail?: string;
   fields?: string[];
 };
+
+/**
+ * The frame both webhooks share: settings read once at start (a bad one
+ * answers 500 on every call, so the sender retries until it is fixed),
+ * then per delivery one decision, one metric and one log line naming the
+ * sender's event id as `idName`.
+ */
+export function webhookHandler<Setup>(options: {
+  service: Service;
+  idName: string;
+  load: () => Setup;
+  receive: (event: APIGatewayProxyEventV2, setup: Setup) => Promise<Answer>;
+}) {
+  const logger = createLogger(options.service);
+  const metrics = new Recorder(options.service);
+  const setup = loadOnce(options.load);
+  return async (
+    event: APIGatewayProxyEventV2,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const answer =
+      setup instanceof ConfigError
+        ? { status: 500, reason: "misconfigured", detail: setup.message }
+        : await options.receive(event, setup);
+    countWebhookAnswer(metrics, answer);
+    metrics.flush();
+    return respond(logger, answer, options.idName);
+  };
+}
 
 /**
  * Puts a verified event on the provision queue: 200 once it is durably
@@ -38,7 +72,7 @@ export async function enqueue(
  * One log line per answer, at a level that says who should look, and a
  * small JSON body. `idName` is how the sender calls its event id.
  */
-export function respond(
+function respond(
   logger: Logger,
   answer: Answer,
   idName: string,
