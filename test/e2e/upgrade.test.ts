@@ -69,7 +69,7 @@ describe("upgrading to pro", () => {
     expect(stripeCustomer).toMatchObject({ metadata: { userId } });
   });
 
-  it("shows the subscription on the billing page; cancelling keeps pro until the period ends", async () => {
+  it("shows the subscription; cancelling keeps pro until the period ends", async () => {
     const page = await site.freshPage();
     const { userId } = await signUpInBrowser(page, site.stack.siteUrl, {
       email: newEmail(),

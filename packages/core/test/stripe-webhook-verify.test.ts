@@ -52,9 +52,21 @@ describe("Stripe signature verification", () => {
   });
 
   it.each([
-    ["checkout-session-completed.2023-08-16.json", "cus_OV8zF7RMsBo1K1", "sub_1NiEd5CwEGCgBV8c3ON1VNaz"],
-    ["customer-subscription-updated.2024-06-20.json", "cus_Nc4kL4EPtG5SKe", "sub_1Mqqb6Lt4dXK03v50OA219Ya"],
-    ["customer-subscription-updated.2025-08-27.json", "cus_T66xzarl5v73XN", "sub_1SAGUABe0ycHroRBHH0HMWOy"],
+    [
+      "checkout-session-completed.2023-08-16.json",
+      "cus_OV8zF7RMsBo1K1",
+      "sub_1NiEd5CwEGCgBV8c3ON1VNaz",
+    ],
+    [
+      "customer-subscription-updated.2024-06-20.json",
+      "cus_Nc4kL4EPtG5SKe",
+      "sub_1Mqqb6Lt4dXK03v50OA219Ya",
+    ],
+    [
+      "customer-subscription-updated.2025-08-27.json",
+      "cus_T66xzarl5v73XN",
+      "sub_1SAGUABe0ycHroRBHH0HMWOy",
+    ],
     ["invoice-paid.2023-08-16.json", "cus_OV8zF7RMsBo1K1", "sub_1NiEd5CwEGCgBV8c3ON1VNaz"],
   ])("reduces %s to its ids", (file, customer, subscription) => {
     const body = fixtureText(`stripe/${file}`);
@@ -122,7 +134,12 @@ describe("Stripe signature verification", () => {
     ["no timestamp", `v1=${"a".repeat(64)}`, 400, "malformed-signature-header"],
     ["only a v0 signature", `t=${now},v0=${"a".repeat(64)}`, 400, "malformed-signature-header"],
     ["a non-numeric timestamp", `t=soon,v1=${"a".repeat(64)}`, 400, "malformed-signature-header"],
-    ["two timestamps (duplicated headers)", `t=${now},v1=aa,t=${now},v1=bb`, 400, "malformed-signature-header"],
+    [
+      "two timestamps (duplicated headers)",
+      `t=${now},v1=aa,t=${now},v1=bb`,
+      400,
+      "malformed-signature-header",
+    ],
     ["a wrong signature", `t=${now},v1=${"a".repeat(64)}`, 401, "bad-signature"],
   ])("answers %s with a clear refusal", (_, header, status, reason) => {
     expect(verify(subscriptionUpdated, header)).toMatchObject({

@@ -364,7 +364,7 @@ describe("checkout", () => {
     }
   });
 
-  it("reuses the Stripe customer when a first attempt was not linked and the email arrived since", async () => {
+  it("reuses the customer of an unlinked first attempt after the email arrived", async () => {
     const userId = newUserId();
     const { customer } = await Customer.ensure(userId, { createdBy: "page" });
     // A first attempt created the customer at Stripe, then storage failed
@@ -383,7 +383,7 @@ describe("checkout", () => {
     expect((await Customer.get(userId)).stripeCustomerId).toBe(first.id);
   });
 
-  it("syncs on the success page before any webhook, and refuses another user's session", async () => {
+  it("syncs on the success page before any webhook; refuses others' sessions", async () => {
     const userId = newUserId();
     const { customer } = await Customer.ensure(userId, { createdBy: "page" });
     const url = await startCheckout(stripe, {
