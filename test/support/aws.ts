@@ -22,6 +22,8 @@ export type TestAws = {
   items(): Promise<Array<Record<string, any>>>;
   queueDepth(url: string): Promise<number>;
   drain(url: string): Promise<Array<{ body: string; receiveCount: number }>>;
+  /** Receives until the queue is empty; the bodies, in order received. */
+  drainAll(url: string): Promise<string[]>;
 };
 
 /**
@@ -48,6 +50,21 @@ export async function useLocalAws(
   process.env.PROVISION_QUEUE_URL = queues.queueUrl;
   const sqs = new SQSClient({});
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const drain: TestAws["drain"] = async (url) => {
+    const result = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        AttributeNames: ["All"],
+        MessageSystemAttributeNames: ["All"],
+      }),
+    );
+    return (result.Messages ?? []).map((message) => ({
+      body: message.Body ?? "",
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount),
+    }));
+  };
   return {
     table,
     queues,
@@ -60,20 +77,14 @@ export async function useLocalAws(
       return result.Items ?? [];
     },
     queueDepth: (url) => queuedMessages(sqs, url),
-    async drain(url) {
-      const result = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: url,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          AttributeNames: ["All"],
-          MessageSystemAttributeNames: ["All"],
-        }),
-      );
-      return (result.Messages ?? []).map((message) => ({
-        body: message.Body ?? "",
-        receiveCount: Number(message.Attributes?.ApproximateReceiveCount),
-      }));
+    drain,
+    async drainAll(url) {
+      const bodies: string[] = [];
+      for (;;) {
+        const batch = await drain(url);
+        if (batch.length === 0) return bodies;
+        bodies.push(...batch.map((message) => message.body));
+      }
     },
   };
 }

@@ -34,14 +34,7 @@ beforeEach(async () => {
   await drainQueue();
 });
 
-async function drainQueue() {
-  const bodies: string[] = [];
-  for (;;) {
-    const batch = await aws.drain(aws.queues.queueUrl);
-    if (batch.length === 0) return bodies;
-    bodies.push(...batch.map((m) => m.body));
-  }
-}
+const drainQueue = () => aws.drainAll(aws.queues.queueUrl);
 
 function request(
   body: string,

@@ -6,7 +6,10 @@ import { createHandler as clerkHandler } from "../../src/clerk-webhook.js";
 import { webhookConfig } from "../../src/clerk-webhook-config.js";
 import { createHandler as stripeHandler } from "../../src/stripe-webhook.js";
 import { stripeWebhookConfig } from "../../src/stripe-webhook-config.js";
-import { signedClerkRequest } from "../../../../test/support/webhook.js";
+import {
+  signedClerkRequest,
+  stripeRequest,
+} from "../../../../test/support/webhook.js";
 import type { Run } from "./harness.js";
 import type { Answer } from "./model.js";
 import type { Rig } from "./rig.js";
@@ -76,16 +79,7 @@ export async function deliverStripe(
 ) {
   if (fate === "dropped") return;
   const { body, headers } = run.standIn.signedDelivery(event);
-  const request = {
-    version: "2.0",
-    routeKey: "POST /webhooks/stripe",
-    rawPath: "/webhooks/stripe",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", ...headers },
-    requestContext: {} as APIGatewayProxyEventV2["requestContext"],
-    body,
-    isBase64Encoded: false,
-  };
+  const request = stripeRequest(body, headers);
   const { ok, refusing } = run.webhooks.stripe;
   const webhook = fate === "refused" ? refusing : ok;
   const answer = await webhook(request);
