@@ -1,11 +1,9 @@
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { startPoller } from "../../../local/src/poller.js";
-import { eventually } from "../../../../test/support/aws.js";
 import { logLines } from "../../../../test/support/logs.js";
 import {
   event,
   nestedArrays,
+  parkInDeadLetters,
   record,
   storedUser,
   useHostileSetup,
@@ -174,31 +172,7 @@ describe("provision consumer, hostile messages", () => {
 
   it("parks every hostile message in the DLQ with its body unchanged", async () => {
     const bodies = messageCases.map((c) => c.body());
-    for (const body of bodies) {
-      await setup.aws.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: setup.aws.queues.queueUrl,
-          MessageBody: body,
-        }),
-      );
-    }
-    const poller = startPoller({
-      client: setup.aws.sqs,
-      queueUrl: setup.aws.queues.queueUrl,
-      handler: (batch) => setup.provision(batch),
-      visibilityTimeoutSeconds: 1,
-      waitTimeSeconds: 0,
-    });
-    const parked: string[] = [];
-    try {
-      await eventually(async () => {
-        const batch = await setup.aws.drain(setup.aws.queues.deadLetterUrl);
-        parked.push(...batch.map((message) => message.body));
-        return parked.length >= bodies.length ? true : undefined;
-      }, 45_000);
-    } finally {
-      await poller.stop();
-    }
+    const parked = await parkInDeadLetters(setup, bodies);
 
     expect(parked.sort()).toEqual([...bodies].sort());
     expect(await setup.aws.items()).toEqual(setup.snapshot);

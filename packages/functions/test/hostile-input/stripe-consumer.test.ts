@@ -1,12 +1,9 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
 import * as Customer from "@app/core/customer";
 import { linkKey } from "@app/core/stripe";
-import { startPoller } from "../../../local/src/poller.js";
-import { eventually } from "../../../../test/support/aws.js";
 import { logLines } from "../../../../test/support/logs.js";
-import { record, storedUser } from "./support.js";
+import { parkInDeadLetters, record, storedUser } from "./support.js";
 import {
   checkoutEvent,
   eventId,
@@ -262,31 +259,7 @@ describe("provision consumer, hostile Stripe events", () => {
       bodies.push(...(await setup.takeQueued()));
     }
     bodies.push(...hostileMessages.map((c) => c.body()));
-    for (const body of bodies) {
-      await setup.aws.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: setup.aws.queues.queueUrl,
-          MessageBody: body,
-        }),
-      );
-    }
-    const poller = startPoller({
-      client: setup.aws.sqs,
-      queueUrl: setup.aws.queues.queueUrl,
-      handler: (batch) => setup.provision(batch),
-      visibilityTimeoutSeconds: 1,
-      waitTimeSeconds: 0,
-    });
-    const parked: string[] = [];
-    try {
-      await eventually(async () => {
-        const batch = await setup.aws.drain(setup.aws.queues.deadLetterUrl);
-        parked.push(...batch.map((message) => message.body));
-        return parked.length >= bodies.length ? true : undefined;
-      }, 45_000);
-    } finally {
-      await poller.stop();
-    }
+    const parked = await parkInDeadLetters(setup, bodies);
 
     expect(bodies).toHaveLength(refusedEvents.length + hostileMessages.length);
     expect(parked.sort()).toEqual([...bodies].sort());

@@ -2,14 +2,19 @@ import { createHmac, randomBytes } from "node:crypto";
 import {
   DeleteMessageCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { beforeAll, beforeEach, expect } from "vitest";
 import * as Customer from "@app/core/customer";
-import { toRecord } from "../../../local/src/poller.js";
+import { startPoller, toRecord } from "../../../local/src/poller.js";
 import { createHandler } from "../../src/clerk-webhook.js";
 import { webhookConfig } from "../../src/clerk-webhook-config.js";
-import { useLocalAws, type TestAws } from "../../../../test/support/aws.js";
+import {
+  eventually,
+  useLocalAws,
+  type TestAws,
+} from "../../../../test/support/aws.js";
 import { fixtureText } from "../../../../test/support/fixtures.js";
 import { clearLogs, logLines } from "../../../../test/support/logs.js";
 import { signedClerkRequest } from "../../../../test/support/webhook.js";
@@ -171,4 +176,41 @@ export function record(body: string, id: string) {
     },
     "arn:aws:sqs:us-east-1:000000000000:hostile",
   );
+}
+
+/**
+ * Sends each body to the provision queue, lets the consumer receive them
+ * until they reach the DLQ, and returns the bodies found there.
+ */
+export async function parkInDeadLetters(
+  setup: HostileSetup,
+  bodies: string[],
+): Promise<string[]> {
+  const { aws } = setup;
+  for (const body of bodies) {
+    await aws.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: aws.queues.queueUrl,
+        MessageBody: body,
+      }),
+    );
+  }
+  const poller = startPoller({
+    client: aws.sqs,
+    queueUrl: aws.queues.queueUrl,
+    handler: (batch) => setup.provision(batch),
+    visibilityTimeoutSeconds: 1,
+    waitTimeSeconds: 0,
+  });
+  const parked: string[] = [];
+  try {
+    await eventually(async () => {
+      const batch = await aws.drain(aws.queues.deadLetterUrl);
+      parked.push(...batch.map((message) => message.body));
+      return parked.length >= bodies.length ? true : undefined;
+    }, 45_000);
+  } finally {
+    await poller.stop();
+  }
+  return parked;
 }
